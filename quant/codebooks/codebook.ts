@@ -1,0 +1,115 @@
+// A grid of representable levels addressed by a code: a 4-bit codebook on [-1, 1] (SPEC §2), or the
+// finite values of a small number format used as block elements (E2M3, E2M1, ...).
+// Nearest-level search uses a bucket table so the common case is a compare or two, not a binary search.
+
+import type { Minifloat } from '../formats/minifloat.js';
+
+export type CodebookKind = 'fixed' | 'data-dependent' | 'user' | 'format';
+
+const BUCKETS = 512;
+
+export class Codebook {
+  readonly name: string;
+  readonly kind: CodebookKind;
+  /** Levels in ascending order (duplicates allowed after rounding to a LUT grid). */
+  readonly levels: Float64Array;
+  /** The code stored for each level: its index for a codebook, the format's code for a number format. */
+  readonly codes: Uint32Array;
+  /** mids[i] = (levels[i] + levels[i+1]) / 2. */
+  readonly mids: Float64Array;
+  /** tieUp[i] = 1 when a value exactly at mids[i] rounds to level i+1 (format grids: to the even code). */
+  readonly tieUp: Uint8Array;
+  /** max |level|: a block scale is amax / maxAbs. */
+  readonly maxAbs: number;
+  private readonly bucketStart: Uint8Array | null;
+  private readonly lo: number;
+  private readonly invWidth: number;
+
+  constructor(name: string, levels: ArrayLike<number>, kind: CodebookKind = 'fixed', codes?: ArrayLike<number>, tieUp?: ArrayLike<number>) {
+    const n = levels.length;
+    if (n < 2 || n > 256) throw new Error(`codebook ${name}: expected 2 to 256 levels, got ${n}`);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(levels[i])) throw new Error(`codebook ${name}: level ${i} is not a finite number`);
+    }
+    order.sort((a, b) => levels[a] - levels[b] || a - b);
+    this.name = name;
+    this.kind = kind;
+    this.levels = Float64Array.from(order, (i) => levels[i]);
+    this.codes = Uint32Array.from(order, (i) => (codes ? codes[i] : i));
+    this.mids = new Float64Array(n - 1);
+    for (let i = 0; i < n - 1; i++) this.mids[i] = (this.levels[i] + this.levels[i + 1]) / 2;
+    this.tieUp = tieUp ? Uint8Array.from(tieUp) : new Uint8Array(n - 1);
+    this.maxAbs = Math.max(-this.levels[0], this.levels[n - 1]);
+    this.lo = -this.maxAbs;
+    this.invWidth = BUCKETS / (2 * this.maxAbs);
+    // bucketStart[k]: first index whose mid is >= the lower edge of bucket k-1 (one bucket of slack
+    // absorbs rounding in the bucket computation, so the scan that follows never skips a mid).
+    // Grids that crowd many levels into one bucket (E4M3's subnormals) use a binary search instead.
+    const starts = new Uint8Array(BUCKETS + 1);
+    let idx = 0;
+    let crowded = false;
+    for (let k = 0; k <= BUCKETS; k++) {
+      const edge = this.lo + (k - 1) / this.invWidth;
+      while (idx < this.mids.length && this.mids[idx] < edge) idx++;
+      starts[k] = Math.min(idx, 255);
+      if (k > 0 && starts[k] - starts[k - 1] > 6) crowded = true;
+    }
+    this.bucketStart = crowded || n > 255 ? null : starts;
+  }
+
+  /** The finite values of a number format as an element grid (ties to the even code, like the format). */
+  static fromFormat(fmt: Minifloat): Codebook {
+    const lv: number[] = [];
+    const cd: number[] = [];
+    for (let i = fmt.mags.length - 1; i >= 1; i--) {
+      if (!fmt.signed) break;
+      lv.push(-fmt.mags[i]);
+      cd.push(fmt.encode(-fmt.mags[i]));
+    }
+    for (let i = 0; i < fmt.mags.length; i++) {
+      lv.push(fmt.mags[i]);
+      cd.push(fmt.magCodes[i]);
+    }
+    const tie = new Uint8Array(lv.length - 1);
+    for (let i = 0; i < tie.length; i++) {
+      // the even code wins a tie; on the negative side compare magnitude codes, which mirror the positive side
+      const upper = lv[i + 1] > 0 ? cd[i + 1] : fmt.encode(-lv[i + 1]);
+      tie[i] = (upper & 1) === 0 ? 1 : 0;
+    }
+    return new Codebook(fmt.name, lv, 'format', cd, tie);
+  }
+
+  get size(): number {
+    return this.levels.length;
+  }
+
+  /** Index (into `levels`) of the level nearest to y. */
+  nearest(y: number): number {
+    const mids = this.mids;
+    const n = mids.length;
+    let i: number;
+    if (this.bucketStart) {
+      let k = Math.floor((y - this.lo) * this.invWidth);
+      if (!(k >= 0)) k = 0;
+      else if (k > BUCKETS) k = BUCKETS;
+      i = this.bucketStart[k];
+      while (i < n && mids[i] < y) i++;
+    } else {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const m = (lo + hi) >> 1;
+        if (mids[m] < y) lo = m + 1;
+        else hi = m;
+      }
+      i = lo;
+    }
+    if (i < n && mids[i] === y && this.tieUp[i] === 1) i++;
+    return i;
+  }
+
+  toJSON(): { name: string; kind: CodebookKind; levels: number[] } {
+    return { name: this.name, kind: this.kind, levels: Array.from(this.levels) };
+  }
+}

@@ -1,0 +1,139 @@
+// A quantized layer: what every scheme produces, what the packed file stores and what the simulator
+// decodes. ŵ[i] = table[code[i]] × scale[block(i)] × tensorScale, all in float64 (every product here is
+// exact, so the quantizer, the packed-file reader and the simulator get the same bits in any order).
+
+import type { Codebook } from './codebooks/codebook.js';
+import { bf16Value as bf16ToNumber } from './formats/bits.js';
+
+export interface BlockGeometry {
+  rows: number;
+  cols: number;
+  /** Block size g along `in`; a row whose length is not a multiple of g ends in a partial block. */
+  block: number;
+  blocksPerRow: number;
+  blocks: number;
+}
+
+export function geometry(rows: number, cols: number, block: number): BlockGeometry {
+  const g = block > 0 ? block : cols;
+  const blocksPerRow = Math.ceil(cols / g);
+  return { rows, cols, block: g, blocksPerRow, blocks: rows * blocksPerRow };
+}
+
+/** A book of element values addressed by code: a codebook (code = index) or a number format's grid. */
+export interface ElementBook {
+  name: string;
+  /** value of every code (length 2^elementBits); the decoder's table. */
+  table: Float64Array;
+  /** the grid the quantizer rounds to (sorted levels, with the code each stands for). */
+  grid: Codebook;
+  /** true when the hardware holds this table in the LUT SRAM (per-layer codebooks, format tables). */
+  inLut: boolean;
+  /** Bits the layer pays to ship this table (0 for ROM codebooks). */
+  tableBits: number;
+  /** HIF representation of the table, when the LUT format is HIF. */
+  hif?: { mantissas: Int32Array; exponent: number; bits: number };
+}
+
+export interface ScaleField {
+  /** Magnitude format of the block scale ('UE4M2', 'UE8M0', 'FP32', ...), or null for no block scales. */
+  format: string | null;
+  /** A sign bit is stored with each scale (SOP signed scales). */
+  signed: boolean;
+  /** Bits of the stored magnitude code. */
+  magnitudeBits: number;
+}
+
+export interface QuantizedLayer {
+  name: string;
+  scheme: string;
+  geom: BlockGeometry;
+  elementBits: number;
+  /** One book, or the pair [A, B] chosen per block by the selection bit. */
+  books: ElementBook[];
+  /** Per weight: the stored element code. */
+  codes: Uint8Array | Uint16Array;
+  scale: ScaleField;
+  /** Per block: stored scale magnitude code (FP32: raw bits), and sign (1 = negative). */
+  scaleCodes: Uint32Array;
+  scaleSigns: Uint8Array | null;
+  /** Per block: the decoded signed scale value. */
+  scales: Float64Array;
+  /** Per block selection bit (index into books), or null for a single book. */
+  sel: Uint8Array | null;
+  /** The selection bit takes the lowest bit of the scale field (the scale loses a mantissa bit). */
+  selInScale: boolean;
+  /** Per-layer multiplier (POT normaliser or FP32 tensor scale) and the bits it is stored in. */
+  tensorScale: number;
+  tensorScaleBits: number;
+  /** LUT output format the levels were rounded to ('hif8', 'bf16', 'exact'). */
+  lut: string;
+  /** Scheme-specific facts for reports (pair, shares, ...). */
+  info: Record<string, unknown>;
+  /** Sparse residual corrections (flat weight index, BF16 code), if any. */
+  residuals?: { index: Uint32Array; bf16: Uint16Array };
+}
+
+/** Bits of the per-block field: scale magnitude (+ sign) (+ selection bit unless folded into the scale). */
+export function blockFieldBits(q: QuantizedLayer): number {
+  const s = q.scale.format ? q.scale.magnitudeBits + (q.scale.signed ? 1 : 0) : 0;
+  const sel = q.sel && !q.selInScale ? 1 : 0;
+  return s + sel;
+}
+
+export interface BitsAccount {
+  elementBits: number;
+  blockBits: number;
+  layerBits: number;
+  residualBits: number;
+  total: number;
+  weights: number;
+  /** Exact bits per weight including per-layer and residual bits. */
+  bpw: number;
+  /** Element + block-field bits per weight (the nominal operating point, e.g. 4.5 or 6.5). */
+  bpwBlock: number;
+}
+
+export const RESIDUAL_BITS = 32 + 16; // u32 flat index + BF16 value
+
+/** Exact bits-per-weight accounting (SPEC §3). */
+export function bitsAccount(q: QuantizedLayer): BitsAccount {
+  const weights = q.geom.rows * q.geom.cols;
+  const elementBits = q.elementBits * weights;
+  const blockBits = q.scale.format || q.sel ? blockFieldBits(q) * q.geom.blocks : 0;
+  const layerBits = q.tensorScaleBits + q.books.reduce((s, b) => s + b.tableBits, 0);
+  const residualBits = (q.residuals?.index.length ?? 0) * RESIDUAL_BITS;
+  const total = elementBits + blockBits + layerBits + residualBits;
+  return {
+    elementBits,
+    blockBits,
+    layerBits,
+    residualBits,
+    total,
+    weights,
+    bpw: total / weights,
+    bpwBlock: (elementBits + blockBits) / weights,
+  };
+}
+
+/** Decode every weight: ŵ (float64). */
+export function decodeLayer(q: QuantizedLayer): Float64Array {
+  const { rows, cols, block, blocksPerRow } = q.geom;
+  const out = new Float64Array(rows * cols);
+  const ts = q.tensorScale;
+  for (let r = 0; r < rows; r++) {
+    for (let bj = 0; bj < blocksPerRow; bj++) {
+      const b = r * blocksPerRow + bj;
+      const table = q.books[q.sel ? q.sel[b] : 0].table;
+      const s = q.scales[b];
+      const c0 = bj * block;
+      const c1 = Math.min(cols, c0 + block);
+      for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[i] = table[q.codes[i]] * s * ts;
+    }
+  }
+  if (q.residuals) {
+    const { index, bf16 } = q.residuals;
+    for (let k = 0; k < index.length; k++) out[index[k]] += bf16ToNumber(bf16[k]);
+  }
+  return out;
+}

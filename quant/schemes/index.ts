@@ -1,0 +1,83 @@
+// Scheme names and the one entry point that quantizes a tensor with any of them.
+
+import { DEFAULT_LUT, type LutFormat } from '../codebooks/lut-format.js';
+import { getFormat, parseScaledName } from '../formats/registry.js';
+import type { Tensor2D } from '../io/tensor.js';
+import type { QuantizedLayer } from '../layer.js';
+import { quantizeSop4 } from '../sop/pair-search.js';
+import { quantizeScaled } from '../sop/scaled.js';
+import { e4m3Pot, intScheme, mx, nf4b64, nvfp4 } from './reference.js';
+
+export const REFERENCE_SCHEMES = ['e4m3-pot', 'mxfp8', 'mxfp6-e2m3', 'mxfp6-e3m2', 'mxfp4', 'nvfp4', 'nf4-b64', 'int4', 'int8'] as const;
+export const SCHEME_NAMES = [...REFERENCE_SCHEMES, 'sop4', '<element>s<scale> (e.g. E2M3sUE4M4)'];
+
+export interface QuantizeOptions {
+  /** Block size g for SOP schemes (reference schemes use their own). */
+  block?: number;
+  /** Scale format for SOP schemes (sop4: the magnitude; <e>s<s>: overrides the name's scale). */
+  scale?: string;
+  /** ±k neighbouring scale codes tried per block (default 2). */
+  neighbours?: number;
+  /** Per-input-channel activation RMS a_j; selection then minimises activation-weighted error. */
+  activations?: Float64Array | null;
+  /** Selection metric: 'acos' (activation-weighted, the default) or 'mse' (ignores activations). */
+  metric?: 'acos' | 'mse';
+  lut?: LutFormat;
+  selInScale?: boolean;
+  pair?: [string, string];
+  dd4?: boolean;
+  /** Search the per-layer scale shift ("Flayer") instead of aligning the largest scale to the format's top. */
+  searchShift?: boolean;
+}
+
+/** Canonical scheme name, or a one-line error listing the known ones. */
+export function canonicalScheme(name: string): string {
+  const s = name.trim();
+  const lower = s.toLowerCase();
+  if ((REFERENCE_SCHEMES as readonly string[]).includes(lower) || lower === 'sop4') return lower;
+  const scaled = parseScaledName(s);
+  if (scaled) return `${scaled.element.name}s${scaled.scale.name}`;
+  throw new Error(`unknown scheme '${name}' (expected one of ${SCHEME_NAMES.join(', ')})`);
+}
+
+export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {}): QuantizedLayer {
+  const name = canonicalScheme(scheme);
+  const a = opt.activations ?? null;
+  if (a && a.length !== t.cols) throw new Error(`activation statistics have ${a.length} channels but ${t.name} has ${t.cols} input channels`);
+  const aw2 = a && opt.metric !== 'mse' ? Float64Array.from(a, (v) => v * v) : null;
+  const lut = opt.lut ?? DEFAULT_LUT;
+  const neighbours = opt.neighbours ?? 2;
+  switch (name) {
+    case 'e4m3-pot':
+      return e4m3Pot(t);
+    case 'mxfp8':
+    case 'mxfp6-e2m3':
+    case 'mxfp6-e3m2':
+    case 'mxfp4':
+      return mx(t, name);
+    case 'nvfp4':
+      return nvfp4(t);
+    case 'nf4-b64':
+      return nf4b64(t);
+    case 'int4':
+      return intScheme(t, 4);
+    case 'int8':
+      return intScheme(t, 8);
+    case 'sop4':
+      return quantizeSop4(t, {
+        block: opt.block ?? 16,
+        scaleFormat: opt.scale ?? 'UE4M2',
+        neighbours,
+        aw2,
+        lut,
+        selInScale: opt.selInScale ?? false,
+        dd4: opt.dd4 ?? true,
+        pair: opt.pair,
+      });
+    default: {
+      const p = parseScaledName(name)!;
+      const scaleFmt = opt.scale ? getFormat(opt.scale) : p.scale;
+      return quantizeScaled(t, name, p.element, scaleFmt, { block: opt.block ?? 16, neighbours, aw2, lut, searchShift: opt.searchShift });
+    }
+  }
+}

@@ -1,0 +1,205 @@
+// The hot loops of block quantization: round a block onto a grid under a given scale, measure its
+// (activation-weighted) squared error, and search neighbouring scale codes (SPEC §3).
+// Everything works in place on typed arrays; no per-weight allocation.
+
+import type { Codebook } from '../codebooks/codebook.js';
+import type { Minifloat } from '../formats/minifloat.js';
+import type { BlockGeometry } from '../layer.js';
+
+/**
+ * Weighted squared error of block [off, off+len) (columns col0..) of w rounded onto `grid` under the
+ * signed block scale s and tensor scale ts; ŵ = level × s × ts exactly as the decoder computes it.
+ */
+export function blockError(
+  w: Float32Array,
+  off: number,
+  len: number,
+  col0: number,
+  s: number,
+  ts: number,
+  grid: Codebook,
+  aw2: Float64Array | null,
+  limit = Infinity,
+): number {
+  const lv = grid.levels;
+  const eff = s * ts;
+  let err = 0;
+  if (eff === 0) {
+    const z = lv[grid.nearest(0)];
+    for (let i = 0; i < len; i++) {
+      const d = w[off + i] - z * s * ts;
+      err += (aw2 ? aw2[col0 + i] : 1) * d * d;
+    }
+    return err;
+  }
+  // stop early once the error exceeds `limit` (a better candidate is already known)
+  if (aw2) {
+    for (let i = 0; i < len; i++) {
+      const x = w[off + i];
+      const d = x - lv[grid.nearest(x / eff)] * s * ts;
+      err += aw2[col0 + i] * d * d;
+      if (err > limit) return err;
+    }
+  } else {
+    for (let i = 0; i < len; i++) {
+      const x = w[off + i];
+      const d = x - lv[grid.nearest(x / eff)] * s * ts;
+      err += d * d;
+      if (err > limit) return err;
+    }
+  }
+  return err;
+}
+
+/** Write the element codes of a block rounded onto `grid` under scale s × ts. */
+export function blockEncode(
+  w: Float32Array,
+  off: number,
+  len: number,
+  s: number,
+  ts: number,
+  grid: Codebook,
+  codes: Uint8Array | Uint16Array,
+): void {
+  const eff = s * ts;
+  const gc = grid.codes;
+  if (eff === 0) {
+    const z = gc[grid.nearest(0)];
+    for (let i = 0; i < len; i++) codes[off + i] = z;
+    return;
+  }
+  for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] / eff)];
+}
+
+/** Per block: largest |w| and the sign of the first element that reaches it (1 = negative). */
+export interface BlockStats {
+  amax: Float64Array;
+  negative: Uint8Array;
+  /** Largest amax over the layer. */
+  max: number;
+}
+
+export function blockStats(w: Float32Array, geom: BlockGeometry): BlockStats {
+  const amax = new Float64Array(geom.blocks);
+  const negative = new Uint8Array(geom.blocks);
+  let max = 0;
+  forEachBlock(geom, (b, off, len) => {
+    let m = 0;
+    let neg = 0;
+    for (let i = 0; i < len; i++) {
+      const x = w[off + i];
+      const a = x < 0 ? -x : x;
+      if (a > m) {
+        m = a;
+        neg = x < 0 ? 1 : 0;
+      }
+    }
+    amax[b] = m;
+    negative[b] = neg;
+    if (m > max) max = m;
+  });
+  return { amax, negative, max };
+}
+
+/** Visit every block in storage order: block index, flat offset, length, first column. */
+export function forEachBlock(geom: BlockGeometry, fn: (b: number, off: number, len: number, col0: number) => void): void {
+  const { rows, cols, block, blocksPerRow } = geom;
+  let b = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < blocksPerRow; j++, b++) {
+      const col0 = j * block;
+      fn(b, r * cols + col0, Math.min(block, cols - col0), col0);
+    }
+  }
+}
+
+/** The magnitudes a block scale may take: a format's finite non-negative values (or its even codes only). */
+export class ScaleGrid {
+  readonly format: Minifloat;
+  readonly mags: Float64Array;
+  readonly codes: Uint32Array;
+  private readonly mids: Float64Array;
+  /** Bits of the stored magnitude code (when the selection bit takes its lowest bit, it is still counted here). */
+  readonly bits: number;
+
+  constructor(format: Minifloat, evenCodesOnly = false) {
+    this.format = format;
+    const keep: number[] = [];
+    for (let i = 0; i < format.mags.length; i++) if (!evenCodesOnly || (format.magCodes[i] & 1) === 0) keep.push(i);
+    this.mags = Float64Array.from(keep, (i) => format.mags[i]);
+    this.codes = Uint32Array.from(keep, (i) => format.magCodes[i]);
+    this.mids = new Float64Array(this.mags.length - 1);
+    for (let i = 0; i < this.mids.length; i++) this.mids[i] = (this.mags[i] + this.mags[i + 1]) / 2;
+    this.bits = format.codeBits;
+  }
+
+  get max(): number {
+    return this.mags[this.mags.length - 1];
+  }
+
+  /** Index of the magnitude nearest to t ≥ 0 (ties to the even code). */
+  nearest(t: number): number {
+    const mids = this.mids;
+    let lo = 0;
+    let hi = mids.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (mids[m] < t) lo = m + 1;
+      else hi = m;
+    }
+    if (lo < mids.length && t === mids[lo] && (this.codes[lo] & 1) === 1) lo++;
+    return lo;
+  }
+}
+
+/**
+ * Best scale for one block: start at the nearest code to amax / maxAbs / ts, try ±k neighbouring codes,
+ * keep the least weighted error (ties keep the candidate closest to the start). Writes into `out`.
+ */
+export function searchBlockScale(
+  w: Float32Array,
+  off: number,
+  len: number,
+  col0: number,
+  amax: number,
+  negative: number,
+  grid: Codebook,
+  sg: ScaleGrid,
+  k: number,
+  ts: number,
+  aw2: Float64Array | null,
+  out: { err: number; mag: number },
+): void {
+  const sign = negative ? -1 : 1;
+  if (amax === 0) {
+    out.err = 0;
+    out.mag = 0;
+    return;
+  }
+  const i0 = sg.nearest(amax / grid.maxAbs / ts);
+  const last = sg.mags.length - 1;
+  let bestErr = Infinity;
+  let best = i0;
+  for (let step = 0; step <= 2 * k; step++) {
+    // visit i0, i0-1, i0+1, i0-2, i0+2, ...
+    const d = (step + 1) >> 1;
+    const i = step === 0 ? i0 : step & 1 ? i0 - d : i0 + d;
+    if (i < 0 || i > last || sg.mags[i] === 0) continue;
+    const e = blockError(w, off, len, col0, sign * sg.mags[i], ts, grid, aw2, bestErr);
+    if (e < bestErr) {
+      bestErr = e;
+      best = i;
+    }
+  }
+  out.err = bestErr;
+  out.mag = best;
+}
+
+/** Smallest power-of-two exponent p with maxTarget / 2^p ≤ formatMax: the per-layer normaliser. */
+export function layerShift(maxTarget: number, formatMax: number): number {
+  if (!(maxTarget > 0)) return 0;
+  let p = Math.ceil(Math.log2(maxTarget / formatMax));
+  while (maxTarget / 2 ** p > formatMax) p++;
+  while (maxTarget / 2 ** (p - 1) <= formatMax) p--;
+  return p;
+}

@@ -1,0 +1,205 @@
+// sop4: 4-bit indices into a per-layer pair of codebooks chosen per block by a selection bit, with signed
+// block scales, a per-layer normaliser and the per-layer pair search (SPEC §2-3).
+//
+// Per block and per codebook we find the best scale code (±k neighbours) and its error; a pair's error is
+// then Σ_b min(err_A, err_B). DD4 is fitted jointly with the assignment (LO-BCQ alternation): blocks
+// that choose DD4 refit it, blocks re-choose, until the layer error stops falling.
+
+import { Codebook } from '../codebooks/codebook.js';
+import { WeightedHistogram, fitDD4 } from '../codebooks/dd4.js';
+import { lutFormatName, type LutFormat } from '../codebooks/lut-format.js';
+import { fixedCodebookNames, getCodebook } from '../codebooks/registry.js';
+import { getFormat } from '../formats/registry.js';
+import type { Tensor2D } from '../io/tensor.js';
+import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
+import { codebookBook } from '../schemes/books.js';
+import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, searchBlockScale, type BlockStats } from './kernels.js';
+
+export interface Sop4Options {
+  block: number;
+  /** Scale magnitude format (the sign is a separate bit). */
+  scaleFormat: string;
+  neighbours: number;
+  aw2: Float64Array | null;
+  lut: LutFormat;
+  /** Fold the selection bit into the scale's lowest mantissa bit. */
+  selInScale: boolean;
+  /** Candidate A codebooks (ROM); default NF4, BOF4, Split87, SH4. */
+  fixed?: string[];
+  /** Allow DD4 as B. */
+  dd4: boolean;
+  /** Force one pair, e.g. ['NF4', 'DD4']. */
+  pair?: [string, string];
+  /** Most DD4 refit rounds per pair. */
+  maxRounds?: number;
+  /** Run the DD4 refit alternation for every A (default: the two best by the shared initial fit). */
+  refineAll?: boolean;
+}
+
+interface BookErrors {
+  book: ElementBook;
+  err: Float64Array;
+  mag: Uint16Array;
+  total: number;
+}
+
+interface Ctx {
+  t: Tensor2D;
+  geom: BlockGeometry;
+  st: BlockStats;
+  sg: ScaleGrid;
+  ts: number;
+  opt: Sop4Options;
+}
+
+function evaluateBook(ctx: Ctx, book: ElementBook): BookErrors {
+  const { t, geom, st, sg, ts, opt } = ctx;
+  const err = new Float64Array(geom.blocks);
+  const mag = new Uint16Array(geom.blocks);
+  const out = { err: 0, mag: 0 };
+  let total = 0;
+  forEachBlock(geom, (b, off, len, col0) => {
+    searchBlockScale(t.data, off, len, col0, st.amax[b], st.negative[b], book.grid, sg, opt.neighbours, ts, opt.aw2, out);
+    err[b] = out.err;
+    mag[b] = out.mag;
+    total += out.err;
+  });
+  return { book, err, mag, total };
+}
+
+function pairError(a: BookErrors, b: BookErrors): number {
+  let e = 0;
+  for (let i = 0; i < a.err.length; i++) e += a.err[i] < b.err[i] ? a.err[i] : b.err[i];
+  return e;
+}
+
+/** Fit DD4 on the blocks where `use` is set (all when null): values w / signed amax, weight a² · amax². */
+function fitDD4Book(ctx: Ctx, use: ((b: number) => boolean) | null, hist: WeightedHistogram, init?: ArrayLike<number>): ElementBook {
+  const { t, geom, st, opt } = ctx;
+  const w = t.data;
+  const aw2 = opt.aw2;
+  hist.clear();
+  forEachBlock(geom, (b, off, len, col0) => {
+    const amax = st.amax[b];
+    if (amax === 0 || (use && !use(b))) return;
+    const s = st.negative[b] ? -amax : amax;
+    const wb = amax * amax;
+    for (let i = 0; i < len; i++) hist.add(w[off + i] / s, aw2 ? aw2[col0 + i] * wb : wb);
+  });
+  const levels = fitDD4(hist, init);
+  return codebookBook(new Codebook('DD4', levels, 'data-dependent'), opt.lut, true, true);
+}
+
+export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
+  const geom = geometry(t.rows, t.cols, opt.block);
+  const scaleFmt = getFormat(opt.scaleFormat);
+  const sg = new ScaleGrid(scaleFmt, opt.selInScale);
+  const st = blockStats(t.data, geom);
+  const p = layerShift(st.max, sg.max); // every SOP codebook has max |level| = 1
+  const ctx: Ctx = { t, geom, st, sg, ts: 2 ** p, opt };
+  const maxRounds = opt.maxRounds ?? 6;
+
+  const fixedNames = opt.pair ? [opt.pair[0]] : (opt.fixed ?? fixedCodebookNames());
+  const bNames = opt.pair ? [opt.pair[1]] : [...new Set([...fixedNames, ...(opt.dd4 ? ['DD4'] : [])])];
+  const evaluated = new Map<string, BookErrors>();
+  const fixedBook = (name: string): BookErrors => {
+    const key = name.toUpperCase();
+    let e = evaluated.get(key);
+    if (!e) {
+      const cb = getCodebook(name, geom.block);
+      // ROM codebooks cost no table bits; a user codebook is shipped to the LUT with the layer
+      e = evaluateBook(ctx, codebookBook(cb, opt.lut, cb.kind === 'user', cb.kind === 'user'));
+      evaluated.set(key, e);
+    }
+    return e;
+  };
+
+  let best: { a: BookErrors; b: BookErrors; err: number; rounds: number } | null = null;
+  const consider = (a: BookErrors, b: BookErrors, err: number, rounds: number) => {
+    if (!best || err < best.err) best = { a, b, err, rounds };
+  };
+  const hist = new WeightedHistogram();
+  let dd0: BookErrors | null = null;
+  const ddCandidates: Array<{ A: BookErrors; err: number }> = [];
+  for (const an of fixedNames) {
+    const A = fixedBook(an);
+    for (const bn of bNames) {
+      if (bn.toUpperCase() === an.toUpperCase()) continue;
+      if (bn.toUpperCase() !== 'DD4') {
+        // unordered: (A, B) and (B, A) are the same pair
+        if (!opt.pair && fixedNames.indexOf(bn) >= 0 && fixedNames.indexOf(bn) < fixedNames.indexOf(an)) continue;
+        const B = fixedBook(bn);
+        consider(A, B, pairError(A, B), 0);
+        continue;
+      }
+      // DD4 starts from one fit on every block, shared by all A; every (A, DD4) pair is scored with it
+      if (!dd0) dd0 = evaluateBook(ctx, fitDD4Book(ctx, null, hist));
+      const e = pairError(A, dd0);
+      consider(A, dd0, e, 0);
+      ddCandidates.push({ A, err: e });
+    }
+  }
+  // then the refit alternation runs for the most promising A's (all of them with refineAll)
+  ddCandidates.sort((x, y) => x.err - y.err);
+  for (const { A, err } of ddCandidates.slice(0, opt.refineAll ? ddCandidates.length : 2)) {
+    let B = dd0!;
+    let e = err;
+    let rounds = 0;
+    while (rounds < maxRounds) {
+      const cur = B;
+      const nb = evaluateBook(ctx, fitDD4Book(ctx, (b) => cur.err[b] < A.err[b], hist, cur.book.grid.levels));
+      const ne = pairError(A, nb);
+      rounds++;
+      if (!(ne < e * (1 - 1e-6))) break;
+      B = nb;
+      e = ne;
+    }
+    consider(A, B, e, rounds);
+  }
+  if (!best) throw new Error('sop4: no codebook pair to search (give at least two codebooks)');
+  const win: { a: BookErrors; b: BookErrors; err: number; rounds: number } = best;
+
+  // encode with the winning pair
+  const { a, b } = win;
+  const codes = new Uint8Array(t.rows * t.cols);
+  const sel = new Uint8Array(geom.blocks);
+  const scaleCodes = new Uint32Array(geom.blocks);
+  const scaleSigns = new Uint8Array(geom.blocks);
+  const scales = new Float64Array(geom.blocks);
+  let onB = 0;
+  forEachBlock(geom, (blk, off, len) => {
+    const useB = b.err[blk] < a.err[blk] ? 1 : 0;
+    const src = useB ? b : a;
+    const m = src.mag[blk];
+    const s = (st.negative[blk] ? -1 : 1) * sg.mags[m];
+    sel[blk] = useB;
+    onB += useB;
+    scaleCodes[blk] = sg.codes[m];
+    scaleSigns[blk] = st.negative[blk];
+    scales[blk] = s;
+    blockEncode(t.data, off, len, s, ctx.ts, src.book.grid, codes);
+  });
+  return {
+    name: t.name,
+    scheme: 'sop4',
+    geom,
+    elementBits: 4,
+    books: [a.book, b.book],
+    codes,
+    scale: { format: scaleFmt.name, signed: true, magnitudeBits: sg.bits },
+    scaleCodes,
+    scaleSigns,
+    scales,
+    sel,
+    selInScale: opt.selInScale,
+    tensorScale: ctx.ts,
+    tensorScaleBits: 32,
+    lut: lutFormatName(opt.lut),
+    info: {
+      pair: [a.book.name, b.book.name],
+      share: { [a.book.name]: 1 - onB / geom.blocks, [b.book.name]: onB / geom.blocks },
+      dd4_rounds: win.rounds,
+      layer_shift: p,
+    },
+  };
+}

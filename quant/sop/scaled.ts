@@ -1,0 +1,76 @@
+// SOP block-scaled atoms `<element>s<scale>` (e.g. E2M3sUE4M4, SPEC §3): small-float elements, one
+// scale per block of g in a short format, a per-layer power-of-two normaliser, neighbour-code refinement.
+
+import type { LutFormat } from '../codebooks/lut-format.js';
+import { lutFormatName } from '../codebooks/lut-format.js';
+import type { Minifloat } from '../formats/minifloat.js';
+import type { Tensor2D } from '../io/tensor.js';
+import { geometry, type QuantizedLayer } from '../layer.js';
+import { formatBook } from '../schemes/books.js';
+import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, searchBlockScale } from './kernels.js';
+
+export interface ScaledOptions {
+  block: number;
+  /** ±k neighbouring scale codes tried per block. */
+  neighbours: number;
+  /** Per-input-channel importance a_j² (or null for plain MSE). */
+  aw2: Float64Array | null;
+  lut: LutFormat;
+  /** Extra integer shift added to the normaliser ("Flayer"), searched when `searchShift` is set. */
+  shift?: number;
+  searchShift?: boolean;
+}
+
+export function quantizeScaled(t: Tensor2D, scheme: string, element: Minifloat, scaleFmt: Minifloat, opt: ScaledOptions): QuantizedLayer {
+  const geom = geometry(t.rows, t.cols, opt.block);
+  const w = t.data;
+  const book = formatBook(element, element.bits <= 6, element.bits <= 6 ? opt.lut : undefined);
+  const sg = new ScaleGrid(scaleFmt);
+  const st = blockStats(w, geom);
+  const grid = book.grid;
+  const base = layerShift(st.max / grid.maxAbs, sg.max);
+  const shifts = opt.searchShift ? [0, -1, -2, -3, 1] : [opt.shift ?? 0];
+  const out = { err: 0, mag: 0 };
+  let best: { p: number; err: number; mags: Uint32Array } | null = null;
+  for (const dp of shifts) {
+    const p = base + dp;
+    const ts = 2 ** p;
+    const mags = new Uint32Array(geom.blocks);
+    let err = 0;
+    forEachBlock(geom, (b, off, len, col0) => {
+      searchBlockScale(w, off, len, col0, st.amax[b], 0, grid, sg, opt.neighbours, ts, opt.aw2, out);
+      mags[b] = out.mag;
+      err += out.err;
+    });
+    if (!best || err < best.err) best = { p, err, mags };
+  }
+  const { p, mags } = best!;
+  const ts = 2 ** p;
+  const codes = new Uint8Array(t.rows * t.cols);
+  const scaleCodes = new Uint32Array(geom.blocks);
+  const scales = new Float64Array(geom.blocks);
+  forEachBlock(geom, (b, off, len) => {
+    const s = sg.mags[mags[b]];
+    scales[b] = s;
+    scaleCodes[b] = sg.codes[mags[b]];
+    blockEncode(w, off, len, s, ts, grid, codes);
+  });
+  return {
+    name: t.name,
+    scheme,
+    geom,
+    elementBits: element.bits,
+    books: [book],
+    codes,
+    scale: { format: scaleFmt.name, signed: false, magnitudeBits: scaleFmt.bits },
+    scaleCodes,
+    scaleSigns: null,
+    scales,
+    sel: null,
+    selInScale: false,
+    tensorScale: ts,
+    tensorScaleBits: 32,
+    lut: lutFormatName(opt.lut),
+    info: { layer_shift: p },
+  };
+}

@@ -1,0 +1,34 @@
+// Quantizer speed on one LLM-sized layer, as weights per second and as a ratio to a baseline pass
+// (one float64 sum-of-squares sweep over the same weights, run in the same process):
+//   npm run build && node dist/scripts/bench/quantizer.js [--rows 4096] [--cols 4096] [--schemes sop4,E2M3sUE4M4]
+
+import { synthesize } from '../../quant/io/synthetic.js';
+import { quantize } from '../../quant/schemes/index.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const rows = Number(opt('rows', '4096'));
+const cols = Number(opt('cols', '4096'));
+const schemes = opt('schemes', 'e4m3-pot,nvfp4,E2M3sUE4M4,sop4').split(',');
+const t = synthesize({ dist: 't4', rows, cols, seed: 1 });
+const n = rows * cols;
+
+function baseline(): number {
+  const t0 = performance.now();
+  let s = 0;
+  for (let rep = 0; rep < 5; rep++) for (let i = 0; i < n; i++) s += t.data[i] * t.data[i];
+  if (s < 0) console.log(s);
+  return (performance.now() - t0) / 5 / 1000;
+}
+const base = baseline();
+console.log(`layer ${rows}x${cols} (${(n / 1e6).toFixed(1)} M weights), Student-t(4); baseline sweep ${(n / base / 1e6).toFixed(0)} M weights/s`);
+console.log('scheme        seconds   M weights/s   x baseline time');
+for (const s of schemes) {
+  const t0 = performance.now();
+  quantize(t, s);
+  const sec = (performance.now() - t0) / 1000;
+  console.log(`${s.padEnd(12)} ${sec.toFixed(2).padStart(8)} ${(n / sec / 1e6).toFixed(2).padStart(13)} ${(sec / base).toFixed(0).padStart(17)}`);
+}

@@ -1,0 +1,96 @@
+// sopsim quantize <file>: quantize one tensor (or every 2-D tensor) with a scheme, report error and bpw,
+// optionally write packed .sopw files.
+
+import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv } from 'yargs';
+import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
+import { loadUserCodebook } from '../../../quant/codebooks/registry.js';
+import { openWeights } from '../../../quant/io/load.js';
+import { InputError } from '../../../quant/io/tensor.js';
+import { measure, type LayerReport } from '../../../quant/measure.js';
+import { writeSopw } from '../../../quant/packed/sopw.js';
+import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
+import { fmt, run, table, toJson, UsageError } from '../common.js';
+
+export function register(y: Argv): Argv {
+  return y.command(
+    'quantize <file>',
+    'Quantize weights with a scheme; report bpw, MSE, SQNR and ACos; optionally write packed .sopw files',
+    (a) =>
+      a
+        .positional('file', { type: 'string', demandOption: true, describe: 'a .safetensors or .npy file, or synthetic:<dist>:<rows>x<cols>[:seed] (dist: gaussian, t4, laplace, outlier)' })
+        .option('tensor', { alias: 't', type: 'string', describe: 'tensor name (default: every 2-D tensor, one report each)' })
+        .option('scheme', { alias: 's', type: 'string', demandOption: true, describe: SCHEME_NAMES.join(', ') })
+        .option('block', { alias: 'g', type: 'number', describe: 'block size g for sop4 and <e>s<s> schemes (default 16)' })
+        .option('scale', { type: 'string', describe: 'scale format (sop4: the magnitude, default UE4M2; <e>s<s>: overrides the name)' })
+        .option('neighbours', { type: 'number', default: 2, describe: 'refine each block scale over ±k neighbouring codes' })
+        .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N>, bf16 or exact' })
+        .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
+        .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
+        .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
+        .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
+        .option('out', { alias: 'o', type: 'string', describe: 'write packed weights: a .sopw file for one tensor, a directory for several' })
+        .option('json', { type: 'boolean', default: false, describe: 'one JSON object per tensor, one per line' })
+        .example('sopsim quantize synthetic:gaussian:256x2048 --scheme E2M3sUE4M4', 'FP6 atoms with UE4M4 scales, 6.5 bpw')
+        .example('sopsim quantize model.safetensors -t model.layers.0.mlp.up_proj.weight -s sop4 -o up.sopw --json', 'sop4 pair search, packed'),
+    (argv) =>
+      run(() => {
+        const scheme = canonicalScheme(argv.scheme);
+        for (const p of argv.codebook ?? []) loadUserCodebook(p);
+        const src = openWeights(argv.file);
+        const names = argv.tensor ? [argv.tensor] : src.tensors();
+        if (names.length === 0) throw new InputError(argv.file, 'no 2-D tensors to quantize');
+        // check every tensor before any work so that a bad name leaves nothing half-written
+        for (const n of names) {
+          const shape = src.shape(n);
+          if (shape.length === 0) src.read(n); // raises the "no tensor named" error
+          if (shape.length !== 2) throw new InputError(argv.file, `tensor '${n}' is not 2-D (shape [${shape.join(', ')}])`);
+        }
+        let pair: [string, string] | undefined;
+        if (argv.pair) {
+          const p = argv.pair.split(',').map((s) => s.trim());
+          if (p.length !== 2) throw new UsageError(`--pair: expected two codebooks such as NF4,DD4, got '${argv.pair}'`);
+          pair = [p[0], p[1]];
+        }
+        const opt: QuantizeOptions = {
+          block: argv.block,
+          scale: argv.scale,
+          neighbours: argv.neighbours,
+          lut: parseLutFormat(argv.lut),
+          pair,
+          selInScale: argv['sel-in-scale'],
+          searchShift: argv['search-shift'],
+        };
+        let outDir: string | null = null;
+        if (argv.out && names.length > 1) {
+          if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UsageError(`--out ${argv.out}: several tensors need a directory`);
+          outDir = argv.out;
+        }
+        const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'notes']];
+        for (const n of names) {
+          const t = src.read(n);
+          const t0 = performance.now();
+          const q = quantize(t, scheme, opt);
+          const seconds = (performance.now() - t0) / 1000;
+          const r: LayerReport & Record<string, unknown> = { ...measure(t, q), seconds };
+          if (q.info.pair) {
+            r.pair = q.info.pair;
+            r.share = q.info.share;
+          }
+          if (argv.out) {
+            if (outDir) mkdirSync(outDir, { recursive: true });
+            const path = outDir ? join(outDir, `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`) : argv.out;
+            writeSopw(path, q);
+            r.out = path;
+          }
+          if (argv.json) process.stdout.write(toJson(r) + '\n');
+          else {
+            const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
+            rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), notes + (r.out ? ` -> ${r.out}` : '')]);
+          }
+        }
+        if (!argv.json) process.stdout.write(table(rows) + '\n');
+      }),
+  );
+}

@@ -1,0 +1,46 @@
+// Shared CLI plumbing: one-line errors with exit code 2, JSON vs human output, colour only on a TTY.
+
+import chalk from 'chalk';
+
+export class UsageError extends Error {}
+
+/** Print a one-line error and exit 2; set DEBUG=1 to see the stack. */
+export function fail(e: unknown): never {
+  const err = e as Error;
+  const msg = (err?.message ?? String(e)).split('\n')[0];
+  process.stderr.write(`${chalk.red('sopsim: error:')} ${msg}\n`);
+  if (process.env.DEBUG && err?.stack) process.stderr.write(err.stack + '\n');
+  process.exit(2);
+}
+
+/** Run a command body, turning any thrown error into a clean exit. */
+export async function run(body: () => void | Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+/** Format a number compactly for tables. */
+export function fmt(x: number, digits = 4): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)) return x.toExponential(digits - 1);
+  return Number(x.toFixed(digits)).toString();
+}
+
+/** A plain aligned text table (first row is the header). */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r, i) => {
+      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+      return i === 0 ? chalk.bold(line) : line;
+    })
+    .join('\n');
+}
+
+/** JSON with stable key order and non-finite numbers as strings (JSON has no Infinity). */
+export function toJson(x: unknown): string {
+  return JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The sopsim command line: one binary, one subcommand per job.
+
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { register as codebooks } from './commands/codebooks.js';
+import { register as demo } from './commands/demo.js';
+import { register as inspect } from './commands/inspect.js';
+import { register as quantize } from './commands/quantize.js';
+import { register as round } from './commands/round.js';
+import { fail } from './common.js';
+
+// a closed pipe (sopsim ... | head) ends the program quietly
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+let y = yargs(hideBin(process.argv))
+  .scriptName('sopsim')
+  .usage('$0 <command> [options]\n\nSOP quantizer and cycle-level LUT-decode accelerator simulator.')
+  .strict()
+  .demandCommand(1, 'name a command (see the list above)')
+  .recommendCommands()
+  .help()
+  .alias('h', 'help')
+  .version()
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .fail((msg, err) => fail(err ?? new Error(msg)));
+for (const reg of [demo, quantize, inspect, round, codebooks]) y = reg(y);
+await y.parseAsync();
