@@ -43,8 +43,8 @@ export function bf16Value(code: number): number {
   return f32[0];
 }
 
-/** Round to the nearest integer, ties to even. */
+/** Round to the nearest integer, ties to even; never returns -0 (an integer field has no negative zero). */
 export function roundHalfEven(q: number): number {
   const r = Math.round(q); // ties toward +∞
-  return r - q === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return (r - q === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0;
 }

@@ -159,6 +159,10 @@ describe('LUT output formats', () => {
     const e2m3 = [0, 0.125, 0.875, 1, 1.125, 7.5, -7.5];
     expect(Array.from(toLutTable(e2m3, parseLutFormat('hif8')).levels)).toEqual(e2m3);
   });
+  it('a level that rounds to zero is +0, as the integer mantissa decodes it (never -0)', () => {
+    const t = toLutTable([-1, -0.001, 1], parseLutFormat('hif8'));
+    expect(Object.is(t.levels[1], 0)).toBe(true);
+  });
   it('BF16 tables round each level to BF16', () => {
     const t = toLutTable([0.1, -0.7, 1], parseLutFormat('bf16'));
     expect(t.levels[0]).toBe(0.10009765625);

@@ -157,6 +157,7 @@ describe('bit helpers', () => {
     }
   });
   it('roundHalfEven', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, -3.5, 2.4, -2.6].map(roundHalfEven)).toEqual([0, 2, 2, -0, -2, -2, -4, 2, -3]);
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, -3.5, 2.4, -2.6].map(roundHalfEven)).toEqual([0, 2, 2, 0, -2, -2, -4, 2, -3]);
+    expect(Object.is(roundHalfEven(-0.2), 0)).toBe(true);
   });
 });
