@@ -25,6 +25,7 @@ export async function run(body: () => void | Promise<void>): Promise<void> {
 /** Format a number compactly for tables. */
 export function fmt(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)) return x.toExponential(digits - 1);
   return Number(x.toFixed(digits)).toString();
 }

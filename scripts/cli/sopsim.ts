@@ -4,10 +4,13 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { register as codebooks } from './commands/codebooks.js';
+import { register as compare } from './commands/compare.js';
 import { register as demo } from './commands/demo.js';
 import { register as inspect } from './commands/inspect.js';
 import { register as quantize } from './commands/quantize.js';
 import { register as round } from './commands/round.js';
+import { register as simulate } from './commands/simulate.js';
+import { register as sramModel } from './commands/sram-model.js';
 import { fail } from './common.js';
 
 // a closed pipe (sopsim ... | head) ends the program quietly
@@ -27,5 +30,5 @@ let y = yargs(hideBin(process.argv))
   .version()
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => fail(err ?? new Error(msg)));
-for (const reg of [demo, quantize, inspect, round, codebooks]) y = reg(y);
+for (const reg of [demo, quantize, inspect, simulate, compare, sramModel, round, codebooks]) y = reg(y);
 await y.parseAsync();

@@ -2,7 +2,7 @@
 // optionally write packed .sopw files.
 
 import { mkdirSync, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
 import { loadUserCodebook } from '../../../quant/codebooks/registry.js';
@@ -72,6 +72,7 @@ export function register(y: Argv): Argv {
           const t = src.read(n);
           const t0 = performance.now();
           const q = quantize(t, scheme, opt);
+          q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
           const seconds = (performance.now() - t0) / 1000;
           const r: LayerReport & Record<string, unknown> = { ...measure(t, q), seconds };
           if (q.info.pair) {

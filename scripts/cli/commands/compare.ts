@@ -1,0 +1,82 @@
+// sopsim compare: the same layers on the SOP datapath and on the FP8 E4M3 baseline (quantized with
+// e4m3-pot from the same source weights), side by side with the ratios.
+
+import type { Argv } from 'yargs';
+import { decodeLayer } from '../../../quant/layer.js';
+import { quantize } from '../../../quant/schemes/index.js';
+import type { SimReport } from '../../../sim/datapath/report.js';
+import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
+import type { Mode } from '../../../sim/datapath/datapath.js';
+import { fmt, run, table, toJson } from '../common.js';
+import { loadHw } from '../hw.js';
+import { flatten, runSteps, summary } from '../sim-run.js';
+
+/** Ratio sop / baseline of every number both sides have (NaN-free: a zero baseline gives null). */
+export function ratios(a: SimReport, b: SimReport): Record<string, unknown> {
+  const r = (x: number, y: number) => (y ? x / y : x === 0 ? 1 : null);
+  const per = (x: Record<string, number>, y: Record<string, number>) => Object.fromEntries(Object.keys({ ...x, ...y }).map((k) => [k, r(x[k] ?? 0, y[k] ?? 0)]));
+  const sram: Record<string, unknown> = {};
+  for (const m of new Set([...Object.keys(a.sram), ...Object.keys(b.sram)]))
+    sram[m] = per((a.sram[m] ?? {}) as unknown as Record<string, number>, (b.sram[m] ?? {}) as unknown as Record<string, number>);
+  return {
+    weights_decoded: r(a.weights_decoded, b.weights_decoded),
+    cycles: r(a.cycles, b.cycles),
+    stall_cycles: per(a.stall_cycles, b.stall_cycles),
+    dram_bytes: r(a.dram_bytes, b.dram_bytes),
+    sram,
+    energy_pj: per(a.energy_pj, b.energy_pj),
+    energy_pj_per_weight: r(a.energy_pj_per_weight, b.energy_pj_per_weight),
+  };
+}
+
+export function baselineLayer(s: Step) {
+  const src = s.source();
+  if (src) return quantize(src, 'e4m3-pot');
+  // no source weights on hand: quantize the SOP side's decoded weights instead (said on stderr)
+  const q = s.layer();
+  process.stderr.write(`note: source weights of '${s.name}' not found; the FP8 side quantizes its decoded weights\n`);
+  return quantize({ name: q.name, rows: q.geom.rows, cols: q.geom.cols, data: Float32Array.from(decodeLayer(q)) }, 'e4m3-pot');
+}
+
+export function register(y: Argv): Argv {
+  return y.command(
+    'compare <input>',
+    'Run the same layers on the SOP datapath and on the FP8 E4M3 baseline; print both and the ratios',
+    (a) =>
+      a
+        .positional('input', { type: 'string', demandOption: true, describe: 'a .sopw file, a trace (.json), or weights quantized with --scheme' })
+        .option('hw', { type: 'string', default: 'sop-hif', describe: 'the SOP hw-config (path or bundled name)' })
+        .option('baseline', { type: 'string', default: 'fp8-e4m3', describe: 'the baseline hw-config (path or bundled name)' })
+        .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
+        .option('tokens', { type: 'number', describe: 'activation vectors per layer (default 1)' })
+        .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor' })
+        .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the SOP-side scheme (default sop4)' })
+        .option('set', { type: 'string', array: true, describe: 'override a value of the SOP config, e.g. --set lut.capacity_bytes=8192' })
+        .option('json', { type: 'boolean', default: false, describe: 'one object with hif, baseline and ratio sections' })
+        .example('sopsim compare synthetic:t4:4096x4096 -s E2M3sUE4M4', 'FP6 atoms on SOP+HIF against FP8 E4M3'),
+    (argv) =>
+      run(() => {
+        const cfg = loadHw(argv.hw, argv.set);
+        const base = loadHw(argv.baseline);
+        const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens });
+        const mode = argv.mode as Mode;
+        const sop = runSteps(cfg, steps, mode).total;
+        const fp8 = runSteps(base, steps, mode, baselineLayer).total;
+        const ratio = ratios(sop, fp8);
+        if (argv.json) {
+          process.stdout.write(toJson({ input: argv.input, hif: summary(sop), baseline: summary(fp8), ratio }) + '\n');
+          return;
+        }
+        const fa = flatten(sop);
+        const fb = flatten(fp8);
+        const rows = [['figure', cfg.hw.name, base.hw.name, 'ratio']];
+        for (const k of Object.keys({ ...fa, ...fb })) {
+          const x = fa[k] ?? 0;
+          const y = fb[k] ?? 0;
+          if (x === 0 && y === 0) continue;
+          rows.push([k, fmt(x, 5), fmt(y, 5), y ? fmt(x / y, 4) : '-']);
+        }
+        process.stdout.write(`${steps.length} layer${steps.length > 1 ? 's' : ''}, ${sop.tokens} token(s), ${mode} mode\n\n${table(rows)}\n`);
+      }),
+  );
+}

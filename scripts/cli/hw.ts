@@ -1,0 +1,33 @@
+// Finding hw-configs (a path, or a bundled name such as `sop-hif`) and parsing --set overrides.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadHwConfig, type LoadedConfig } from '../../sim/config/load.js';
+import { UsageError } from './common.js';
+
+/** The bundled hw-configs/ directory (dist/scripts/cli/ -> package root). */
+export const BUNDLED_HW = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'hw-configs');
+
+export function hwPath(nameOrPath: string): string {
+  if (existsSync(nameOrPath)) return nameOrPath;
+  const bundled = join(BUNDLED_HW, nameOrPath.endsWith('.json') ? nameOrPath.replace(/^.*\//, '') : `${nameOrPath}.json`);
+  if (existsSync(bundled)) return bundled;
+  throw new UsageError(`${nameOrPath}: no such hw-config (give a path, or a bundled name: sop-hif, sop-bf16lut, fp8-e4m3)`);
+}
+
+/** Parse `path=value` overrides; values are numbers, true/false, or strings. */
+export function parseSets(sets: string[] | undefined): Array<[string, number | string | boolean]> {
+  return (sets ?? []).map((s) => {
+    const m = /^([A-Za-z0-9_.]+)=(.+)$/.exec(s);
+    if (!m) throw new UsageError(`--set '${s}': expected path=value, e.g. lut.capacity_bytes=8192`);
+    const v = m[2];
+    if (v === 'true' || v === 'false') return [m[1], v === 'true'];
+    const num = Number(v);
+    return [m[1], Number.isFinite(num) && v.trim() !== '' ? num : v];
+  });
+}
+
+export function loadHw(nameOrPath: string, sets?: string[]): LoadedConfig {
+  return loadHwConfig(hwPath(nameOrPath), parseSets(sets));
+}

@@ -1,0 +1,49 @@
+// Shared by simulate, compare (and replay): run resolved steps through a hw-config, and flatten reports.
+
+import { buildLayerWork } from '../../sim/datapath/layer-work.js';
+import { runLayers, type RunResult, type SimReport } from '../../sim/datapath/report.js';
+import type { Mode } from '../../sim/datapath/datapath.js';
+import type { LoadedConfig } from '../../sim/config/load.js';
+import type { Step } from '../../sim/trace/steps.js';
+import type { QuantizedLayer } from '../../quant/layer.js';
+
+export function runSteps(cfg: LoadedConfig, steps: Step[], mode: Mode, layerOf: (s: Step) => QuantizedLayer = (s) => s.layer(), name?: string): RunResult {
+  return runLayers(cfg, { count: steps.length, get: (i) => buildLayerWork(layerOf(steps[i]), cfg, steps[i].tokens, steps[i].name) }, { mode }, name);
+}
+
+/** The figures a person compares, flattened to name → number (for tables and CSV rows). */
+export function flatten(r: SimReport): Record<string, number> {
+  const out: Record<string, number> = {
+    weights_decoded: r.weights_decoded,
+    tokens: r.tokens,
+    cycles: r.cycles,
+    busy_cycles: r.busy_cycles,
+  };
+  for (const [k, v] of Object.entries(r.stall_cycles)) out[`stall_${k}`] = v;
+  out.dram_bytes = r.dram_bytes;
+  for (const [m, a] of Object.entries(r.sram)) for (const [k, v] of Object.entries(a)) out[`${m}_${k}`] = v;
+  for (const [k, v] of Object.entries(r.energy_pj)) out[`energy_${k}_pj`] = v;
+  out.energy_pj_per_weight = r.energy_pj_per_weight;
+  out.lut_reloads = r.counters.lut_sram?.reloads ?? 0;
+  return out;
+}
+
+/** The JSON view the issue asks for: cycles, stalls by cause, DRAM bytes, SRAM, energy, per weight. */
+export function summary(r: SimReport): Record<string, unknown> {
+  return {
+    name: r.name,
+    hw: r.hw,
+    mode: r.mode,
+    layers: r.layers,
+    tokens: r.tokens,
+    weights_decoded: r.weights_decoded,
+    cycles: r.cycles,
+    busy_cycles: r.busy_cycles,
+    stall_cycles: r.stall_cycles,
+    dram_bytes: r.dram_bytes,
+    sram: r.sram,
+    energy_pj: r.energy_pj,
+    energy_pj_per_weight: r.energy_pj_per_weight,
+    bounds: r.bounds,
+  };
+}

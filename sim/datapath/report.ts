@@ -1,0 +1,135 @@
+// Run layers through a datapath and turn counters into the report: cycles with stalls by cause, SRAM
+// accesses, DRAM bytes, energy by component (counts × per-action energy, every line kept), per weight.
+
+import type { LoadedConfig } from '../config/load.js';
+import { Counters } from '../kernel/counters.js';
+import { computeEnergy, type EnergyLine } from '../energy/actions.js';
+import { Datapath, STALL_CAUSES, type Mode } from './datapath.js';
+import type { LayerWork } from './layer-work.js';
+
+export interface SramAccesses {
+  reads: number;
+  writes: number;
+  bits_read: number;
+  bits_written: number;
+}
+
+export interface SimReport {
+  name: string;
+  hw: string;
+  mode: Mode;
+  layers: number;
+  tokens: number;
+  weights_decoded: number;
+  cycles: number;
+  busy_cycles: number;
+  stall_cycles: Record<string, number>;
+  dram_bytes: number;
+  sram: Record<string, SramAccesses>;
+  energy_pj: Record<string, number>;
+  energy_pj_per_weight: number;
+  /** Lower bounds the cycles must respect: DRAM bandwidth and lane count. */
+  bounds: { dram_cycles: number; lane_cycles: number };
+  start_cycle: number;
+  end_cycle: number;
+  counters: Record<string, Record<string, number>>;
+  energy_detail: EnergyLine[];
+}
+
+export interface RunOptions {
+  mode: Mode;
+  /** Event mode: capture decoded weights per layer (by layer index). */
+  capture?: (i: number, n: number) => Float64Array | undefined;
+}
+
+function delta(after: Counters, before: Float64Array): Counters {
+  const d = new Counters();
+  after.info.forEach((c, h) => d.add(d.define(c.component, c.name, c.unit, c.description), after.values[h] - (before[h] ?? 0)));
+  return d;
+}
+
+export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, counters: Counters, mode: Mode, extra: { layers: number; tokens: number; start: number; end: number }): SimReport {
+  const cycles = counters.get('datapath', 'cycles');
+  const energy = computeEnergy(dp.actions(), counters, cycles);
+  const stall: Record<string, number> = {};
+  let stallTotal = 0;
+  for (const s of STALL_CAUSES) {
+    stall[s] = counters.get('stalls', s);
+    stallTotal += stall[s];
+  }
+  stall.total = stallTotal;
+  const sram: Record<string, SramAccesses> = {
+    weight_buffer: {
+      reads: counters.get('weight_buffer', 'reads'),
+      writes: counters.get('weight_buffer', 'writes'),
+      bits_read: counters.get('weight_buffer', 'bits_read'),
+      bits_written: counters.get('weight_buffer', 'bits_written'),
+    },
+  };
+  if (dp.lut) {
+    const eb = dp.lut.entryBits;
+    const r = counters.get('lut_sram', 'reads');
+    const w = counters.get('lut_sram', 'writes');
+    sram.lut_sram = { reads: r, writes: w, bits_read: r * eb, bits_written: w * eb };
+  }
+  const weights = counters.get('unpacker', 'weights');
+  const dram = counters.get('weight_fetch', 'dram_bytes');
+  const energy_pj: Record<string, number> = { ...energy.byComponent, total: energy.total };
+  return {
+    name,
+    hw: cfg.hw.name,
+    mode,
+    layers: extra.layers,
+    tokens: extra.tokens,
+    weights_decoded: weights,
+    cycles,
+    busy_cycles: counters.get('datapath', 'busy_cycles'),
+    stall_cycles: stall,
+    dram_bytes: dram,
+    sram,
+    energy_pj,
+    energy_pj_per_weight: weights ? energy.total / weights : 0,
+    bounds: { dram_cycles: Math.ceil(dram / cfg.hw.weight_fetch.bytes_per_cycle.value), lane_cycles: Math.ceil(weights / cfg.hw.unpacker.lanes) },
+    start_cycle: extra.start,
+    end_cycle: extra.end,
+    counters: counters.snapshot(),
+    energy_detail: energy.lines,
+  };
+}
+
+export interface RunResult {
+  total: SimReport;
+  layers: SimReport[];
+}
+
+/**
+ * Run layers in order through one datapath (LUT residency carries over); report each and the total.
+ * Layers are produced on demand, and only the current and the next one are held.
+ */
+export function runLayers(cfg: LoadedConfig, layers: LayerWork[] | { count: number; get(i: number): LayerWork }, opt: RunOptions, name?: string): RunResult {
+  const src = Array.isArray(layers) ? { count: layers.length, get: (i: number) => layers[i] } : layers;
+  const dp = new Datapath(cfg);
+  const reports: SimReport[] = [];
+  let start = 0;
+  let end = 0;
+  let tokens = 0;
+  let cur = src.count ? src.get(0) : null;
+  const names: string[] = [];
+  for (let i = 0; i < src.count; i++) {
+    const w = cur!;
+    const next = i + 1 < src.count ? src.get(i + 1) : null;
+    const before = Float64Array.from(dp.counters.values);
+    const capture = opt.mode === 'event' ? opt.capture?.(i, w.n) : undefined;
+    const t = dp.runLayer(w, { mode: opt.mode, next, capture });
+    if (i === 0) {
+      start = t.start;
+      tokens = w.tokens;
+    }
+    end = t.end;
+    names.push(w.name);
+    reports.push(buildReport(w.name, cfg, dp, delta(dp.counters, before), opt.mode, { layers: 1, tokens: w.tokens, start: t.start, end: t.end }));
+    cur = next;
+  }
+  const total = buildReport(name ?? names.join(','), cfg, dp, dp.counters, opt.mode, { layers: src.count, tokens, start, end });
+  return { total, layers: reports };
+}

@@ -1,0 +1,85 @@
+// simulate, compare and sram-model end to end through the CLI.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sopsim } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'simcli-'));
+const sopw = join(dir, 'l.sopw');
+sopsim(['quantize', 'synthetic:t4:64x512:2', '-s', 'sop4', '-o', sopw]);
+
+describe('sopsim simulate', () => {
+  it('--json reports cycles, stalls by cause, DRAM bytes, SRAM accesses and energy by component', () => {
+    const r = sopsim(['simulate', sopw, '--hw', 'sop-hif', '--json']);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout);
+    for (const k of ['cycles', 'stall_cycles', 'dram_bytes', 'sram', 'energy_pj', 'energy_pj_per_weight', 'weights_decoded', 'counters', 'energy_detail']) expect(o).toHaveProperty(k);
+    expect(o.weights_decoded).toBe(64 * 512);
+    expect(o.stall_cycles).toHaveProperty('dram');
+    expect(o.sram).toHaveProperty('lut_sram');
+    expect(o.energy_pj.total).toBeGreaterThan(0);
+  });
+  it('event and fast mode print the same counters', () => {
+    const a = JSON.parse(sopsim(['simulate', sopw, '--mode', 'event', '--json']).stdout);
+    const b = JSON.parse(sopsim(['simulate', sopw, '--mode', 'fast', '--json']).stdout);
+    expect(a.counters).toEqual(b.counters);
+  });
+  it('--csv writes one row per layer (plus a total for several)', () => {
+    const csv = join(dir, 'out.csv');
+    const r = sopsim(['simulate', 'synthetic:gaussian:32x256:1', '-s', 'E2M3sUE4M4', '--csv', csv]);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines.length).toBe(2);
+    expect(lines[0]).toMatch(/^layer,hw,weights_decoded,tokens,cycles/);
+  });
+  it('a trace runs its layers in order', () => {
+    const trace = join(dir, 't.json');
+    writeFileSync(trace, JSON.stringify({ format: 'sopsim-trace', version: 1, name: 'two', layers: [{ sopw: 'l.sopw' }, { weights: 'synthetic:gaussian:32x512:5', scheme: 'E2M3sUE4M4', tokens: 2 }] }));
+    const o = JSON.parse(sopsim(['simulate', trace, '--json']).stdout);
+    expect(o.layers).toBe(2);
+    expect(o.per_layer.length).toBe(2);
+    expect(o.weights_decoded).toBe(64 * 512 + 32 * 512);
+  });
+  it('errors: a malformed trace, a layer the datapath cannot run, an unknown --set path', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ format: 'sopsim-trace', version: 1, name: 'x', layers: [{ tokens: 1 }] }));
+    let r = sopsim(['simulate', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.json: field 'layers\.0': expected exactly one of 'sopw' or 'weights'/);
+    r = sopsim(['simulate', sopw, '--hw', 'fp8-e4m3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a codebook table/);
+    r = sopsim(['simulate', sopw, '--set', 'lut.size=5', '--csv', join(dir, 'no.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--set lut\.size: no field 'lut\.size'/);
+    expect(existsSync(join(dir, 'no.csv'))).toBe(false);
+    r = sopsim(['simulate', sopw, '--hw', 'nonesuch']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nonesuch: no such hw-config/);
+  });
+});
+
+describe('sopsim compare', () => {
+  it('--json has hif, baseline and ratio sections with the named figures', () => {
+    const r = sopsim(['compare', sopw, '--json']);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout);
+    for (const side of ['hif', 'baseline', 'ratio']) {
+      for (const k of ['cycles', 'stall_cycles', 'dram_bytes', 'sram', 'energy_pj', 'energy_pj_per_weight', 'weights_decoded']) expect(o[side], `${side}.${k}`).toHaveProperty(k);
+    }
+    expect(o.hif.weights_decoded).toBe(o.baseline.weights_decoded);
+    expect(o.ratio.dram_bytes).toBeCloseTo(o.hif.dram_bytes / o.baseline.dram_bytes, 12);
+    expect(o.ratio.energy_pj.total).toBeCloseTo(o.hif.energy_pj.total / o.baseline.energy_pj.total, 12);
+    expect(o.baseline.hw).toBe('fp8-e4m3');
+    // 4.5 bpw against 8 bpw: about 0.56 of the DRAM bytes
+    expect(o.ratio.dram_bytes).toBeGreaterThan(0.55);
+    expect(o.ratio.dram_bytes).toBeLessThan(0.6);
+  });
+  it('prints a table with both columns and the ratio', () => {
+    const r = sopsim(['compare', 'synthetic:t4:32x256:1', '-s', 'E2M3sUE4M4']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/figure\s+sop-hif\s+fp8-e4m3\s+ratio/);
+    expect(r.stdout).toMatch(/energy_total_pj/);
+  });
+});

@@ -1,0 +1,91 @@
+// hw-configs: the bundled ones load; bad ones fail naming the file, the field and what was expected;
+// every timing and energy constant states its source.
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadHwConfig, loadTechnology } from '../../sim/config/load.js';
+import { HW } from '../helpers/sim.js';
+import { REPO } from '../helpers/data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hw-'));
+copyFileSync(join(REPO, 'hw-configs', 'technology.json'), join(dir, 'technology.json'));
+
+function variant(name: string, edit: (doc: Record<string, any>) => void): string {
+  const doc = JSON.parse(readFileSync(HW('sop-hif'), 'utf8'));
+  edit(doc);
+  const p = join(dir, `${name}.json`);
+  writeFileSync(p, JSON.stringify(doc));
+  return p;
+}
+
+describe('bundled hw-configs', () => {
+  for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3']) {
+    it(`${n} loads and validates`, () => {
+      const c = loadHwConfig(HW(n));
+      expect(c.hw.name).toBe(n);
+    });
+  }
+  it('every timing and energy constant names a source', () => {
+    const sourced = (o: unknown, path: string, out: string[]) => {
+      if (o && typeof o === 'object') {
+        const rec = o as Record<string, unknown>;
+        if ('value' in rec) {
+          expect(typeof rec.source, `${path}.source`).toBe('string');
+          expect((rec.source as string).length, path).toBeGreaterThan(10);
+          out.push(path);
+        }
+        for (const [k, v] of Object.entries(rec)) sourced(v, `${path}.${k}`, out);
+      }
+    };
+    const found: string[] = [];
+    for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3', 'technology']) sourced(JSON.parse(readFileSync(join(REPO, 'hw-configs', `${n}.json`), 'utf8')), n, found);
+    expect(found.length).toBeGreaterThan(30);
+    const tech = loadTechnology(join(REPO, 'hw-configs', 'technology.json'));
+    for (const s of Object.values(tech.node_scaling)) expect(s.source.length).toBeGreaterThan(10);
+  });
+});
+
+describe('bad configs name file, field and expectation', () => {
+  it('a negative port count', () => {
+    const p = variant('neg', (d) => (d.lut.ports = -1));
+    expect(() => loadHwConfig(p)).toThrow(/neg\.json: field 'lut\.ports': .*(positive|>0|greater).*got -1/i);
+  });
+  it('a missing section', () => {
+    const p = variant('missing', (d) => delete d.mac_array);
+    expect(() => loadHwConfig(p)).toThrow(/missing\.json: field 'mac_array'/);
+  });
+  it('a constant without its source', () => {
+    const p = variant('nosrc', (d) => (d.clock_ghz = 1));
+    expect(() => loadHwConfig(p)).toThrow(/nosrc\.json: field 'clock_ghz'/);
+  });
+  it('an unknown LUT output format', () => {
+    const p = variant('lutfmt', (d) => (d.lut.output = 'fp9'));
+    expect(() => loadHwConfig(p)).toThrow(/field 'lut\.output': expected hif<N>/);
+  });
+  it('an unknown primitive in an action', () => {
+    const p = variant('prim', (d) => (d.actions.mac = ['quantum_mult']));
+    expect(() => loadHwConfig(p)).toThrow(/prim\.json: field 'actions\.mac\.0': unknown primitive 'quantum_mult'/);
+  });
+  it('a node the technology table lacks', () => {
+    const p = variant('node', (d) => (d.node_nm = 3));
+    expect(() => loadHwConfig(p)).toThrow(/node\.json: field 'node_nm': 3 nm is not in/);
+  });
+  it('an unknown field (typo)', () => {
+    const p = variant('typo', (d) => (d.lut.capacity_byte = 5));
+    expect(() => loadHwConfig(p)).toThrow(/typo\.json: field 'lut'.*capacity_byte/);
+  });
+  it('overrides: a numeric path sets values, an unknown path is named', () => {
+    const c = loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 8192], ['weight_fetch.latency_cycles', 300]]);
+    expect(c.hw.lut!.capacity_bytes).toBe(8192);
+    expect(c.hw.weight_fetch.latency_cycles.value).toBe(300);
+    expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity', 1]])).toThrow(/--set lut\.capacity: no field 'lut\.capacity'/);
+    expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 'big']])).toThrow(/field 'lut\.capacity_bytes'/);
+  });
+  it('unreadable and non-JSON files', () => {
+    expect(() => loadHwConfig(join(dir, 'none.json'))).toThrow(/none\.json: cannot read file/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "name": ');
+    expect(() => loadHwConfig(bad)).toThrow(/bad\.json: not valid JSON/);
+  });
+});

@@ -1,0 +1,158 @@
+// The whole datapath: conservation laws, event mode = fast mode, and the values fed to the MAC array.
+import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../quant/io/synthetic.js';
+import { bf16Bits } from '../../quant/formats/bits.js';
+import { decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
+import { quantize } from '../../quant/schemes/index.js';
+import { Datapath } from '../../sim/datapath/datapath.js';
+import { runLayers, type SimReport } from '../../sim/datapath/report.js';
+import { cfg, work } from '../helpers/sim.js';
+
+const t = synthesize({ dist: 't4', rows: 48, cols: 200, seed: 4 }); // 200: partial blocks for g = 16
+const sop = quantize(t, 'sop4', { pair: ['NF4', 'DD4'] });
+const fp6 = quantize(t, 'E2M3sUE4M4');
+const fp8 = quantize(t, 'e4m3-pot');
+
+/** Add k sparse residual corrections at seeded positions (the sparse-add path's input). */
+function withResiduals(q: QuantizedLayer, k: number): QuantizedLayer {
+  const n = q.geom.rows * q.geom.cols;
+  const index = Uint32Array.from({ length: k }, (_, i) => (i * 7919 + 13) % n);
+  const bf16 = Uint16Array.from(index, (i) => bf16Bits(((i % 5) - 2) * 0.001));
+  return { ...q, residuals: { index, bf16 } };
+}
+
+function conservation(r: SimReport, q: QuantizedLayer, tokens: number, lanes: number, rate: number): void {
+  const n = q.geom.rows * q.geom.cols;
+  const c = r.counters;
+  // every weight decoded exactly once, by exactly one of ROM, LUT or a direct decode
+  expect(r.weights_decoded).toBe(n);
+  expect((c.lut_sram?.reads ?? 0) + c.codebook_rom.lookups + c.fp8_decode.decodes).toBe(n);
+  expect(c.mac_array.macs).toBe(n * tokens);
+  // LUT reads equal the weights routed to the LUT (one read serves one lane)
+  let routed = 0;
+  const { cols, block, blocksPerRow } = q.geom;
+  const lutBook = q.books.map((b) => b.inLut || b.grid.kind === 'format');
+  for (let b = 0; b < q.geom.blocks; b++) {
+    const len = Math.min(block, cols - (b % blocksPerRow) * block);
+    if (lutBook[q.sel ? q.sel[b] : 0] && q.elementBits <= 6) routed += len;
+  }
+  expect(c.lut_sram?.reads ?? 0).toBe(routed);
+  // energy is the sum of its parts, and of its lines
+  const parts = Object.entries(r.energy_pj).filter(([k]) => k !== 'total').reduce((s, [, v]) => s + v, 0);
+  expect(parts).toBeCloseTo(r.energy_pj.total, 6);
+  const lines = r.energy_detail.reduce((s, l) => s + l.pj, 0);
+  expect(lines).toBeCloseTo(r.energy_pj.total, 6);
+  for (const l of r.energy_detail) expect(l.pj).toBeCloseTo(l.count * l.pjEach, 9);
+  // every cycle is busy or a stall with a cause; never below the bandwidth or lane bound
+  expect(r.busy_cycles + r.stall_cycles.total).toBe(r.cycles);
+  expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(r.dram_bytes / rate));
+  expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(n / lanes));
+  expect(r.bounds.dram_cycles).toBe(Math.ceil(r.dram_bytes / rate));
+}
+
+describe('conservation', () => {
+  const cases: Array<[string, QuantizedLayer, string, Record<string, number | boolean>, number]> = [
+    ['sop4 on SOP+HIF', sop, 'sop-hif', {}, 1],
+    ['sop4, 4 tokens, LUT port-limited', sop, 'sop-hif', { 'lut.replicas': 1, 'lut.banks': 1 }, 4],
+    ['E2M3sUE4M4 on SOP+HIF', fp6, 'sop-hif', {}, 1],
+    ['E2M3sUE4M4 on SOP+BF16 LUT', fp6, 'sop-bf16lut', {}, 2],
+    ['e4m3-pot on FP8', fp8, 'fp8-e4m3', {}, 1],
+    ['e4m3-pot on SOP (direct decode)', fp8, 'sop-hif', {}, 8],
+    ['sop4 with sparse residuals', withResiduals(sop, 300), 'sop-hif', { 'sparse_add.lanes': 1 }, 3],
+  ];
+  for (const [label, q, hw, sets, tokens] of cases) {
+    it(label, () => {
+      const c = cfg(hw, sets);
+      const r = runLayers(c, [work(q, c, tokens)], { mode: 'fast' }).total;
+      conservation(r, q, tokens, c.hw.unpacker.lanes, c.hw.weight_fetch.bytes_per_cycle.value);
+    });
+  }
+  it('DRAM bytes are the packed payload plus the table and the layer header', () => {
+    const c = cfg('sop-hif');
+    const r = runLayers(c, [work(sop, c)], { mode: 'fast' }).total;
+    const n = 48 * 200;
+    const blocks = sop.geom.blocks;
+    expect(r.dram_bytes).toBeGreaterThanOrEqual((4 * n + 8 * blocks) / 8 + 17 + 4);
+    expect(r.dram_bytes).toBeLessThan((4 * n + 8 * blocks) / 8 + 17 + 4 + r.counters.weight_fetch.requests);
+  });
+});
+
+describe('event mode and fast mode give identical counters', () => {
+  const configs: Array<[string, Record<string, number | boolean>]> = [
+    ['sop-hif', {}],
+    ['sop-hif', { 'unpacker.lanes': 16, 'weight_buffer.tile_bytes': 96, 'weight_buffer.slots': 2 }],
+    ['sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2, 'mac_array.macs_per_cycle': 32 }],
+    ['sop-hif', { 'scale_multiplier.placement': 'per_element', 'scale_multiplier.units': 8, 'weight_fetch.latency_cycles': 7 }],
+    ['sop-hif', { 'lut.capacity_bytes': 600, 'lut.prefetch': false, 'weight_fetch.bytes_per_cycle': 3 }],
+    ['sop-bf16lut', { 'weight_buffer.slots': 1 }],
+  ];
+  const layers = [sop, fp6, withResiduals(sop, 120), fp8];
+  for (const [hw, sets] of configs) {
+    it(`${hw} ${JSON.stringify(sets)}: a 4-layer run, layer by layer`, () => {
+      const c = cfg(hw, sets);
+      const qs = hw === 'sop-bf16lut' ? [quantize(t, 'sop4', { lut: { kind: 'bf16' } }), fp6, fp8] : layers;
+      const works = qs.map((q, i) => work(q, c, 1 + (i % 3), `L${i}`));
+      const ev = runLayers(c, works, { mode: 'event' });
+      const fa = runLayers(c, works, { mode: 'fast' });
+      expect(ev.total.counters).toEqual(fa.total.counters);
+      ev.layers.forEach((l, i) => {
+        expect(l.counters).toEqual(fa.layers[i].counters);
+        expect([l.start_cycle, l.end_cycle]).toEqual([fa.layers[i].start_cycle, fa.layers[i].end_cycle]);
+      });
+      expect(ev.total.energy_pj).toEqual(fa.total.energy_pj);
+    });
+  }
+});
+
+describe('the values fed to the MAC array are the quantizer\'s ŵ, bit for bit', () => {
+  const cases: Array<[string, QuantizedLayer, string]> = [
+    ['sop4 / SOP+HIF', sop, 'sop-hif'],
+    ['E2M3sUE4M4 / SOP+HIF', fp6, 'sop-hif'],
+    ['nvfp4 / SOP+HIF (E2M1 via a LUT table)', quantize(t, 'nvfp4'), 'sop-hif'],
+    ['sop4 (BF16 levels) / SOP+BF16 LUT', quantize(t, 'sop4', { lut: { kind: 'bf16' } }), 'sop-bf16lut'],
+    ['e4m3-pot / FP8', fp8, 'fp8-e4m3'],
+    ['sop4 + residuals / SOP+HIF', withResiduals(sop, 200), 'sop-hif'],
+  ];
+  for (const [label, q, hw] of cases) {
+    it(label, () => {
+      const c = cfg(hw);
+      let cap: Float64Array | undefined;
+      runLayers(c, [work(q, c)], { mode: 'event', capture: (_i, n) => (cap = new Float64Array(n)) });
+      const ref = decodeLayer(q);
+      for (let i = 0; i < ref.length; i++) if (!Object.is(ref[i], cap![i])) throw new Error(`weight ${i}: ${cap![i]} != ŵ ${ref[i]}`);
+    });
+  }
+  it('the MAC array computes W·x for the first token exactly as a row-major dot product does', () => {
+    const c = cfg('sop-hif');
+    const dp = new Datapath(c);
+    const x = Float64Array.from({ length: 200 }, (_, j) => 1 + (j % 7) / 8);
+    const y = new Float64Array(48);
+    dp.runLayer(work(sop, c), { mode: 'event', activations: x, outputs: y });
+    const w = decodeLayer(sop);
+    for (let r = 0; r < 48; r++) {
+      let s = 0;
+      for (let j = 0; j < 200; j++) s += w[r * 200 + j] * x[j];
+      expect(y[r]).toBe(s);
+    }
+  });
+});
+
+describe('LUT residency across layers', () => {
+  it('reloads never rise with capacity; with room for two tables the reload hides behind the previous layer', () => {
+    const qs = Array.from({ length: 6 }, (_, i) => quantize(synthesize({ dist: 't4', rows: 16, cols: 256, seed: i }), 'sop4', { pair: ['NF4', 'DD4'] }));
+    let prevReloads = Infinity;
+    const stalls: number[] = [];
+    for (const cap of [136, 272, 544, 1088, 4096]) {
+      const c = cfg('sop-hif', { 'lut.capacity_bytes': cap });
+      // the same 3 layers twice: a decoder step repeated
+      const works = [0, 1, 2, 0, 1, 2].map((i) => work(qs[i], c, 1, `L${i}`));
+      const r = runLayers(c, works, { mode: 'fast' }).total;
+      const reloads = r.counters.lut_sram.reloads;
+      expect(reloads).toBeLessThanOrEqual(prevReloads);
+      prevReloads = reloads;
+      stalls.push(r.stall_cycles.lut_reload);
+    }
+    expect(prevReloads).toBe(3); // everything fits: each table loaded once
+    expect(stalls[stalls.length - 1]).toBeLessThan(stalls[0]);
+  });
+});
