@@ -1,12 +1,13 @@
 // A grid of representable levels addressed by a code: a 4-bit codebook on [-1, 1] (SPEC §2), or the
 // finite values of a small number format used as block elements (E2M3, E2M1, ...).
-// Nearest-level search uses a bucket table so the common case is a compare or two, not a binary search.
+// Nearest-level search uses a fine bucket table: almost every bucket lies inside one level's cell and
+// answers directly; the few that hold a rounding threshold fall back to a compare or two.
 
 import type { Minifloat } from '../formats/minifloat.js';
 
 export type CodebookKind = 'fixed' | 'data-dependent' | 'user' | 'format';
 
-const BUCKETS = 512;
+export const BUCKETS = 4096;
 
 export class Codebook {
   readonly name: string;
@@ -21,9 +22,15 @@ export class Codebook {
   readonly tieUp: Uint8Array;
   /** max |level|: a block scale is amax / maxAbs. */
   readonly maxAbs: number;
-  private readonly bucketStart: Uint8Array | null;
-  private readonly lo: number;
-  private readonly invWidth: number;
+  /** Per bucket: the first level index whose threshold may lie at or above the bucket. */
+  readonly cell: Uint8Array;
+  /** Per bucket: 1 when a threshold lies in (or within half a bucket of) it, so a compare is needed. */
+  readonly ambiguous: Uint8Array;
+  /** Grids with too many levels per bucket (E4M3's subnormals) use a binary search instead. */
+  readonly binary: boolean;
+  readonly lo: number;
+  readonly hi: number;
+  readonly invWidth: number;
 
   constructor(name: string, levels: ArrayLike<number>, kind: CodebookKind = 'fixed', codes?: ArrayLike<number>, tieUp?: ArrayLike<number>) {
     const n = levels.length;
@@ -42,20 +49,25 @@ export class Codebook {
     this.tieUp = tieUp ? Uint8Array.from(tieUp) : new Uint8Array(n - 1);
     this.maxAbs = Math.max(-this.levels[0], this.levels[n - 1]);
     this.lo = -this.maxAbs;
+    this.hi = this.maxAbs;
     this.invWidth = BUCKETS / (2 * this.maxAbs);
-    // bucketStart[k]: first index whose mid is >= the lower edge of bucket k-1 (one bucket of slack
-    // absorbs rounding in the bucket computation, so the scan that follows never skips a mid).
-    // Grids that crowd many levels into one bucket (E4M3's subnormals) use a binary search instead.
-    const starts = new Uint8Array(BUCKETS + 1);
-    let idx = 0;
+    this.cell = new Uint8Array(BUCKETS + 1);
+    this.ambiguous = new Uint8Array(BUCKETS + 1);
+    const width = 1 / this.invWidth;
+    let first = 0;
     let crowded = false;
     for (let k = 0; k <= BUCKETS; k++) {
-      const edge = this.lo + (k - 1) / this.invWidth;
-      while (idx < this.mids.length && this.mids[idx] < edge) idx++;
-      starts[k] = Math.min(idx, 255);
-      if (k > 0 && starts[k] - starts[k - 1] > 6) crowded = true;
+      // the bucket with half a bucket of slack each side, so rounding in the bucket index is harmless
+      const a = this.lo + (k - 0.5) * width;
+      const b = this.lo + (k + 1.5) * width;
+      while (first < this.mids.length && this.mids[first] < a) first++;
+      let last = first;
+      while (last < this.mids.length && this.mids[last] <= b) last++;
+      this.cell[k] = Math.min(first, 255);
+      this.ambiguous[k] = last > first ? 1 : 0;
+      if (last - first > 8) crowded = true;
     }
-    this.bucketStart = crowded || n > 255 ? null : starts;
+    this.binary = crowded || n > 255;
   }
 
   /** The finite values of a number format as an element grid (ties to the even code, like the format). */
@@ -89,11 +101,10 @@ export class Codebook {
     const mids = this.mids;
     const n = mids.length;
     let i: number;
-    if (this.bucketStart) {
-      let k = Math.floor((y - this.lo) * this.invWidth);
-      if (!(k >= 0)) k = 0;
-      else if (k > BUCKETS) k = BUCKETS;
-      i = this.bucketStart[k];
+    if (!this.binary) {
+      const k = y <= this.lo ? 0 : y >= this.hi ? BUCKETS : ((y - this.lo) * this.invWidth) | 0;
+      i = this.cell[k];
+      if (this.ambiguous[k] === 0) return i;
       while (i < n && mids[i] < y) i++;
     } else {
       let lo = 0;

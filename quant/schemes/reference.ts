@@ -34,7 +34,7 @@ function baseLayer(t: Tensor2D, scheme: string, block: number, book: ElementBook
 /** Encode every block with its scale (already in q.scales) and the single book. */
 function encodeAll(t: Tensor2D, q: QuantizedLayer): QuantizedLayer {
   const grid = q.books[0].grid;
-  forEachBlock(q.geom, (b, off, len) => blockEncode(t.data, off, len, q.scales[b], q.tensorScale, grid, q.codes));
+  forEachBlock(q.geom, (b, off, len) => blockEncode(t.data, off, len, q.scales[b], q.tensorScale, grid, q.codes, true));
   return q;
 }
 

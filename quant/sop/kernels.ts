@@ -2,7 +2,7 @@
 // (activation-weighted) squared error, and search neighbouring scale codes (SPEC §3).
 // Everything works in place on typed arrays; no per-weight allocation.
 
-import type { Codebook } from '../codebooks/codebook.js';
+import { BUCKETS, type Codebook } from '../codebooks/codebook.js';
 import type { Minifloat } from '../formats/minifloat.js';
 import type { BlockGeometry } from '../layer.js';
 
@@ -33,25 +33,39 @@ export function blockError(
     return err;
   }
   // stop early once the error exceeds `limit` (a better candidate is already known)
-  if (aw2) {
+  const inv = 1 / eff;
+  if (grid.binary) {
     for (let i = 0; i < len; i++) {
       const x = w[off + i];
-      const d = x - lv[grid.nearest(x / eff)] * s * ts;
-      err += aw2[col0 + i] * d * d;
+      const d = x - lv[grid.nearest(x * inv)] * s * ts;
+      err += aw2 === null ? d * d : aw2[col0 + i] * d * d;
       if (err > limit) return err;
     }
-  } else {
-    for (let i = 0; i < len; i++) {
-      const x = w[off + i];
-      const d = x - lv[grid.nearest(x / eff)] * s * ts;
-      err += d * d;
-      if (err > limit) return err;
+    return err;
+  }
+  // the bucket lookup of Codebook.nearest, inlined: this loop is where quantization spends its time
+  const { cell, ambiguous, mids, tieUp, lo, hi, invWidth } = grid;
+  const n = mids.length;
+  for (let i = 0; i < len; i++) {
+    const x = w[off + i];
+    const y = x * inv;
+    const k = y <= lo ? 0 : y >= hi ? BUCKETS : ((y - lo) * invWidth) | 0;
+    let c = cell[k];
+    if (ambiguous[k] !== 0) {
+      while (c < n && mids[c] < y) c++;
+      if (c < n && mids[c] === y && tieUp[c] === 1) c++;
     }
+    const d = x - lv[c] * s * ts;
+    err += aw2 === null ? d * d : aw2[col0 + i] * d * d;
+    if (err > limit) return err;
   }
   return err;
 }
 
-/** Write the element codes of a block rounded onto `grid` under scale s × ts. */
+/**
+ * Write the element codes of a block rounded onto `grid` under scale s × ts. SOP schemes multiply by the
+ * reciprocal of the scale, exactly as blockError does; reference schemes divide, as their specs say.
+ */
 export function blockEncode(
   w: Float32Array,
   off: number,
@@ -60,6 +74,7 @@ export function blockEncode(
   ts: number,
   grid: Codebook,
   codes: Uint8Array | Uint16Array,
+  divide = false,
 ): void {
   const eff = s * ts;
   const gc = grid.codes;
@@ -68,7 +83,11 @@ export function blockEncode(
     for (let i = 0; i < len; i++) codes[off + i] = z;
     return;
   }
-  for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] / eff)];
+  if (divide) for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] / eff)];
+  else {
+    const inv = 1 / eff;
+    for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] * inv)];
+  }
 }
 
 /** Per block: largest |w| and the sign of the first element that reaches it (1 = negative). */

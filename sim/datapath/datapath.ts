@@ -139,6 +139,8 @@ export class Datapath implements EventTarget {
   runLayer(work: LayerWork, opt: LayerRunOptions): LayerTiming {
     this.work = work;
     this.next = opt.next ?? null;
+    // event mode always feeds the MAC array real values: the first token's outputs (x = 1 unless given)
+    if (opt.mode === 'event' && !opt.outputs) opt = { ...opt, outputs: new Float64Array(work.layer.geom.rows) };
     this.opt = opt;
     const lanes = this.unpacker.lanes;
     if (this.scans.length !== this.slots) this.scans = Array.from({ length: this.slots }, () => new TileScan(lanes));
@@ -357,7 +359,6 @@ export class Datapath implements EventTarget {
   /** Decode every weight of a lane group into the MAC array (and the capture, when asked). */
   private decodeGroup(scan: TileScan, c: number): void {
     const { capture, activations, outputs } = this.opt;
-    if (!capture && !outputs) return;
     const q = this.work.layer;
     const { cols, block, blocksPerRow } = q.geom;
     const i0 = scan.w0 + c * this.unpacker.lanes;
