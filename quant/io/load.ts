@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { matrixNames, openSafetensors, readSafetensor } from './safetensors.js';
 import { readNpy } from './npy.js';
 import { parseSyntheticSource, synthesize } from './synthetic.js';
+import { parseSyntheticModel } from './synthetic-model.js';
 import { InputError, type Tensor2D } from './tensor.js';
 
 export interface WeightSource {
@@ -29,6 +30,8 @@ export function openWeights(path: string): WeightSource {
       shape: () => [syn.rows, syn.cols],
     };
   }
+  const model = parseSyntheticModel(path);
+  if (model) return { path, tensors: () => model.names, read: (n) => model.read(n), shape: (n) => (model.names.includes(n) ? model.shapeOf(n) : []) };
   if (path.startsWith('synthetic:')) throw new InputError(path, 'expected synthetic:<dist>:<rows>x<cols>[:<seed>], e.g. synthetic:gaussian:256x2048:1');
   if (!existsSync(path)) throw new InputError(path, 'no such file');
   if (/\.npy$/i.test(path)) {

@@ -28,6 +28,8 @@ export interface QuantizeOptions {
   dd4?: boolean;
   /** Search the per-layer scale shift ("Flayer") instead of aligning the largest scale to the format's top. */
   searchShift?: boolean;
+  /** sop4: DD4 levels to use instead of fitting (with `pair`, replays an earlier search). */
+  dd4Levels?: ArrayLike<number>;
 }
 
 /** Canonical scheme name, or a one-line error listing the known ones. */
@@ -73,6 +75,7 @@ export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {})
         selInScale: opt.selInScale ?? false,
         dd4: opt.dd4 ?? true,
         pair: opt.pair,
+        dd4Levels: opt.dd4Levels,
       });
     default: {
       const p = parseScaledName(name)!;

@@ -34,6 +34,8 @@ export interface Sop4Options {
   maxRounds?: number;
   /** Run the DD4 refit alternation for every A (default: the two best by the shared initial fit). */
   refineAll?: boolean;
+  /** Use these DD4 levels instead of fitting (replays an earlier search exactly, with `pair`). */
+  dd4Levels?: ArrayLike<number>;
 }
 
 interface BookErrors {

@@ -8,6 +8,8 @@ import { register as compare } from './commands/compare.js';
 import { register as demo } from './commands/demo.js';
 import { register as inspect } from './commands/inspect.js';
 import { register as quantize } from './commands/quantize.js';
+import { register as quantizeModel } from './commands/quantize-model.js';
+import { register as stats } from './commands/stats.js';
 import { register as round } from './commands/round.js';
 import { register as simulate } from './commands/simulate.js';
 import { register as sramModel } from './commands/sram-model.js';
@@ -30,5 +32,5 @@ let y = yargs(hideBin(process.argv))
   .version()
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => fail(err ?? new Error(msg)));
-for (const reg of [demo, quantize, inspect, simulate, compare, sramModel, round, codebooks]) y = reg(y);
+for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, sramModel, round, codebooks]) y = reg(y);
 await y.parseAsync();

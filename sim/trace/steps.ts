@@ -34,7 +34,7 @@ function fromSopw(path: string, name: string | undefined, tokens: number): Step 
     layer: load,
     source: () => {
       const src = load().info.source as { file?: string; tensor?: string } | undefined;
-      if (!src?.file || !src.tensor || (!src.file.startsWith('synthetic:') && !existsSync(src.file))) return null;
+      if (!src?.file || !src.tensor || (!src.file.startsWith('synthetic') && !existsSync(src.file))) return null;
       return openWeights(src.file).read(src.tensor);
     },
   };

@@ -1,6 +1,7 @@
 // sopsim compare: the same layers on the SOP datapath and on the FP8 E4M3 baseline (quantized with
 // e4m3-pot from the same source weights), side by side with the ratios.
 
+import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { decodeLayer } from '../../../quant/layer.js';
 import { quantize } from '../../../quant/schemes/index.js';
@@ -60,8 +61,9 @@ export function register(y: Argv): Argv {
         const base = loadHw(argv.baseline);
         const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens });
         const mode = argv.mode as Mode;
-        const sop = runSteps(cfg, steps, mode).total;
-        const fp8 = runSteps(base, steps, mode, baselineLayer).total;
+        const label = steps.length === 1 ? steps[0].name : basename(argv.input);
+        const sop = runSteps(cfg, steps, mode, undefined, label).total;
+        const fp8 = runSteps(base, steps, mode, baselineLayer, label).total;
         const ratio = ratios(sop, fp8);
         if (argv.json) {
           process.stdout.write(toJson({ input: argv.input, hif: summary(sop), baseline: summary(fp8), ratio }) + '\n');

@@ -8,6 +8,8 @@ import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
 import { loadUserCodebook } from '../../../quant/codebooks/registry.js';
 import { openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
+import { readActivationStats, statsFor } from '../../../quant/io/activations.js';
+import { withResiduals } from '../../../quant/sop/residuals.js';
 import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
@@ -30,6 +32,9 @@ export function register(y: Argv): Argv {
         .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
         .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
         .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
+        .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
+        .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'with --stats: select by activation-weighted error (acos) or plain MSE' })
+        .option('residual-bpw', { type: 'number', default: 0, describe: 'keep sparse BF16 residual corrections worth this many extra bits per weight' })
         .option('out', { alias: 'o', type: 'string', describe: 'write packed weights: a .sopw file for one tensor, a directory for several' })
         .option('json', { type: 'boolean', default: false, describe: 'one JSON object per tensor, one per line' })
         .example('sopsim quantize synthetic:gaussian:256x2048 --scheme E2M3sUE4M4', 'FP6 atoms with UE4M4 scales, 6.5 bpw')
@@ -47,6 +52,8 @@ export function register(y: Argv): Argv {
           if (shape.length === 0) src.read(n); // raises the "no tensor named" error
           if (shape.length !== 2) throw new InputError(argv.file, `tensor '${n}' is not 2-D (shape [${shape.join(', ')}])`);
         }
+        const stats = argv.stats ? readActivationStats(argv.stats) : null;
+        for (const n of names) statsFor(stats, n, src.shape(n)[1]);
         let pair: [string, string] | undefined;
         if (argv.pair) {
           const p = argv.pair.split(',').map((s) => s.trim());
@@ -70,11 +77,14 @@ export function register(y: Argv): Argv {
         const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'notes']];
         for (const n of names) {
           const t = src.read(n);
+          const a = statsFor(stats, n, t.cols);
           const t0 = performance.now();
-          const q = quantize(t, scheme, opt);
+          let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
+          if (argv['residual-bpw'] > 0) q = withResiduals(t, q, argv['residual-bpw'], a);
           q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
           const seconds = (performance.now() - t0) / 1000;
-          const r: LayerReport & Record<string, unknown> = { ...measure(t, q), seconds };
+          const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a), seconds };
+          if (q.residuals) r.residuals = q.residuals.index.length;
           if (q.info.pair) {
             r.pair = q.info.pair;
             r.share = q.info.share;

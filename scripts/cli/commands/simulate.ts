@@ -1,5 +1,6 @@
 // sopsim simulate: run packed layers (or a trace, or weights + scheme) through one hw-config.
 
+import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
@@ -31,7 +32,7 @@ export function register(y: Argv): Argv {
         const cfg = loadHw(argv.hw, argv.set);
         const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens });
         const t0 = performance.now();
-        const r = runSteps(cfg, steps, argv.mode as Mode);
+        const r = runSteps(cfg, steps, argv.mode as Mode, undefined, steps.length === 1 ? steps[0].name : basename(argv.input));
         const seconds = (performance.now() - t0) / 1000;
         if (argv.csv) {
           const rows = [...r.layers, ...(r.layers.length > 1 ? [r.total] : [])].map((l) => ({ layer: l.layers > 1 ? 'TOTAL' : l.name, hw: l.hw, ...flatten(l) }));

@@ -1,0 +1,124 @@
+// Model-level SOP (SPEC §4-6): every layer gets a menu of configurations — SOP 4-bit, SOP 4-bit with sparse
+// residuals, FP6 E2M3sUE4M4, FP8 E4M3 — each with its exact bits and its distortion (1 - ACos) x weights
+// under the layer's activation statistics; an exact multiple-choice knapsack picks one per layer within a
+// bits-per-weight budget.
+
+import { statsFor, type ActivationStats } from '../io/activations.js';
+import type { WeightSource } from '../io/load.js';
+import type { Tensor2D } from '../io/tensor.js';
+import { bitsAccount, type QuantizedLayer } from '../layer.js';
+import { measure } from '../measure.js';
+import { quantize, type QuantizeOptions } from '../schemes/index.js';
+import { withResiduals } from '../sop/residuals.js';
+import { InfeasibleBudget, solveMCKP } from './knapsack.js';
+
+export const MENU = ['sop4', 'sop4+res', 'E2M3sUE4M4', 'e4m3-pot'] as const;
+export type MenuLabel = (typeof MENU)[number];
+
+export interface MenuEntry {
+  label: MenuLabel;
+  bits: number;
+  bpw: number;
+  acos: number;
+  mse: number;
+  sqnr_db: number;
+  /** (1 - ACos) x weights: what the knapsack minimises. */
+  dist: number;
+}
+
+export interface LayerMenu {
+  name: string;
+  shape: [number, number];
+  weights: number;
+  entries: MenuEntry[];
+  /** sop4's pair and DD4 levels, so the chosen configuration is rebuilt without searching again. */
+  recipe: { pair: [string, string]; dd4Levels?: number[] };
+}
+
+export interface ModelOptions {
+  /** bpw the sparse residuals may add to SOP 4-bit (default 0.1). */
+  residualBpw: number;
+  /** Selection metric for the codebook search: 'acos' uses the statistics, 'mse' ignores them. */
+  metric: 'acos' | 'mse';
+  menu: readonly MenuLabel[];
+}
+
+export const DEFAULT_MODEL_OPTIONS: ModelOptions = { residualBpw: 0.1, metric: 'acos', menu: MENU };
+
+function sopOptions(a: Float64Array | null, metric: 'acos' | 'mse'): QuantizeOptions {
+  return { activations: a, metric };
+}
+
+/** Quantize one layer every way on the menu and measure each. */
+export function buildLayerMenu(t: Tensor2D, a: Float64Array | null, opt: ModelOptions = DEFAULT_MODEL_OPTIONS): LayerMenu {
+  const entries: MenuEntry[] = [];
+  let recipe: LayerMenu['recipe'] = { pair: ['NF4', 'DD4'] };
+  let sop: QuantizedLayer | null = null;
+  const add = (label: MenuLabel, q: QuantizedLayer) => {
+    const m = measure(t, q, a);
+    const n = t.rows * t.cols;
+    entries.push({ label, bits: bitsAccount(q).total, bpw: m.bpw, acos: m.acos, mse: m.mse, sqnr_db: m.sqnr_db, dist: Math.max(0, 1 - m.acos) * n });
+  };
+  for (const label of opt.menu) {
+    if (label === 'sop4' || label === 'sop4+res') {
+      if (!sop) {
+        sop = quantize(t, 'sop4', sopOptions(a, opt.metric));
+        const dd = sop.books.find((b) => b.name === 'DD4');
+        recipe = { pair: sop.info.pair as [string, string], dd4Levels: dd ? Array.from(dd.grid.levels) : undefined };
+      }
+      add(label, label === 'sop4' ? sop : withResiduals(t, sop, opt.residualBpw, a));
+    } else add(label, quantize(t, label, sopOptions(a, opt.metric)));
+  }
+  return { name: t.name, shape: [t.rows, t.cols], weights: t.rows * t.cols, entries, recipe };
+}
+
+/** Rebuild the chosen configuration of a layer exactly as its menu entry was measured. */
+export function buildChoice(t: Tensor2D, a: Float64Array | null, menu: LayerMenu, label: MenuLabel, opt: ModelOptions = DEFAULT_MODEL_OPTIONS): QuantizedLayer {
+  if (label === 'sop4' || label === 'sop4+res') {
+    const q = quantize(t, 'sop4', { ...sopOptions(a, opt.metric), pair: menu.recipe.pair, dd4Levels: menu.recipe.dd4Levels });
+    return label === 'sop4' ? q : withResiduals(t, q, opt.residualBpw, a);
+  }
+  return quantize(t, label, sopOptions(a, opt.metric));
+}
+
+export interface Allocation {
+  budget_bpw: number;
+  achieved_bpw: number;
+  total_bits: number;
+  weights: number;
+  /** Σ (1 - ACos) x weights. */
+  total_dist: number;
+  /** total_dist / weights: the weight-averaged (1 - ACos). */
+  mean_dist: number;
+  choices: Array<{ layer: string; choice: MenuLabel; bpw: number; acos: number; mse: number; sqnr_db: number; dist: number }>;
+  states: number;
+}
+
+/** Solve the knapsack for one budget over the menus. */
+export function allocate(menus: LayerMenu[], budgetBpw: number): Allocation {
+  const weights = menus.reduce((s, m) => s + m.weights, 0);
+  const budget = Math.floor(budgetBpw * weights);
+  const r = solveMCKP(menus.map((m) => m.entries.map((e) => ({ cost: e.bits, dist: e.dist }))), budget);
+  const choices = menus.map((m, i) => {
+    const e = m.entries[r.choice[i]];
+    return { layer: m.name, choice: e.label, bpw: e.bpw, acos: e.acos, mse: e.mse, sqnr_db: e.sqnr_db, dist: e.dist };
+  });
+  return { budget_bpw: budgetBpw, achieved_bpw: r.cost / weights, total_bits: r.cost, weights, total_dist: r.dist, mean_dist: r.dist / weights, choices, states: r.nodes };
+}
+
+/** The least bpw any allocation can reach (each layer at its cheapest entry). */
+export function cheapestBpw(menus: LayerMenu[]): number {
+  const weights = menus.reduce((s, m) => s + m.weights, 0);
+  return menus.reduce((s, m) => s + Math.min(...m.entries.map((e) => e.bits)), 0) / weights;
+}
+
+/** Menus for every layer of a source, one tensor in memory at a time. */
+export function buildMenus(src: WeightSource, names: string[], stats: ActivationStats | null, opt: ModelOptions, progress?: (i: number, name: string) => void): LayerMenu[] {
+  return names.map((n, i) => {
+    progress?.(i, n);
+    const t = src.read(n);
+    return buildLayerMenu(t, statsFor(stats, n, t.cols), opt);
+  });
+}
+
+export { InfeasibleBudget };

@@ -1,0 +1,76 @@
+// Sparse residual correction (SPEC §6): keep the k largest activation-weighted residuals |w - ŵ|·a_j of a
+// layer as (index, BF16 value) corrections; k follows from a bpw allowance. They are counted in bpw,
+// stored in the packed file and added by the simulator's sparse-add path.
+
+import { bf16Bits } from '../formats/bits.js';
+import type { Tensor2D } from '../io/tensor.js';
+import { RESIDUAL_BITS, decodeLayer, type QuantizedLayer } from '../layer.js';
+
+/** The k-th largest value of `a` (k >= 1), by quickselect on a copy. */
+export function kthLargest(a: Float32Array, k: number): number {
+  const v = Float32Array.from(a);
+  let lo = 0;
+  let hi = v.length - 1;
+  const target = k - 1; // index in descending order
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] > pivot) i++;
+      while (v[j] < pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return v[target];
+}
+
+/** Number of corrections a bpw allowance buys for n weights. */
+export function residualCount(allowanceBpw: number, n: number): number {
+  return Math.max(0, Math.floor((allowanceBpw * n) / RESIDUAL_BITS));
+}
+
+/**
+ * A copy of `q` carrying the top-k corrections (k from `allowanceBpw`), chosen by |w - ŵ|·a_j (a = 1
+ * without statistics); ties go to the lower index. Corrections that round to zero in BF16 are dropped.
+ */
+export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: number, activations: Float64Array | null = null): QuantizedLayer {
+  const n = t.rows * t.cols;
+  const k = Math.min(n, residualCount(allowanceBpw, n));
+  if (k === 0) return { ...q, residuals: undefined };
+  const wq = decodeLayer({ ...q, residuals: undefined });
+  const imp = new Float32Array(n);
+  const cols = t.cols;
+  for (let i = 0; i < n; i++) {
+    const r = Math.abs(t.data[i] - wq[i]);
+    imp[i] = activations ? r * activations[i % cols] : r;
+  }
+  const thr = kthLargest(imp, k);
+  const index: number[] = [];
+  for (let i = 0; i < n && index.length < k; i++) if (imp[i] > thr) index.push(i);
+  for (let i = 0; i < n && index.length < k; i++) if (imp[i] === thr) index.push(i);
+  index.sort((a, b) => a - b);
+  const keepIdx: number[] = [];
+  const keepVal: number[] = [];
+  for (const i of index) {
+    const code = bf16Bits(t.data[i] - wq[i]);
+    if ((code & 0x7fff) === 0) continue; // a zero correction costs bits and changes nothing
+    keepIdx.push(i);
+    keepVal.push(code);
+  }
+  return {
+    ...q,
+    scheme: q.scheme,
+    residuals: { index: Uint32Array.from(keepIdx), bf16: Uint16Array.from(keepVal) },
+    info: { ...q.info, residuals: keepIdx.length, residual_allowance_bpw: allowanceBpw },
+  };
+}

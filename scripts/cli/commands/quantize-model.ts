@@ -1,0 +1,139 @@
+// sopsim quantize-model: menus per layer, an exact knapsack within a bpw budget, one packed file per
+// layer, a manifest and a trace for the simulator.
+
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { generateActivationStats, readActivationStats, statsFor, type ActivationStats } from '../../../quant/io/activations.js';
+import { openWeights } from '../../../quant/io/load.js';
+import { InputError } from '../../../quant/io/tensor.js';
+import { writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { writeSopw } from '../../../quant/packed/sopw.js';
+import { allocate, buildChoice, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS, type ModelOptions } from '../../../quant/model/quantize-model.js';
+import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
+import { fmt, run, table, toJson, UsageError } from '../common.js';
+
+/** Linear layers of a weight source: 2-D tensors other than embeddings and norms (or --include). */
+export function linearLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
+  const re = include ? new RegExp(include) : null;
+  return src.tensors().filter((n) => (re ? re.test(n) : !/embed|norm|lm_head/i.test(n)));
+}
+
+export function loadStats(path: string | undefined, synthSeed: number | undefined, layers: Array<{ name: string; cols: number }>): ActivationStats | null {
+  if (path && synthSeed !== undefined) throw new UsageError('give --stats or --synthetic-stats, not both');
+  if (path) return readActivationStats(path);
+  if (synthSeed !== undefined) return { path: `synthetic-stats:${synthSeed}`, layers: generateActivationStats(layers, synthSeed) };
+  return null;
+}
+
+export function register(y: Argv): Argv {
+  return y.command(
+    'quantize-model <weights>',
+    'Quantize every layer of a model within a bpw budget: per-layer menus, an exact multiple-choice knapsack, packed files, a manifest and a trace',
+    (a) =>
+      a
+        .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
+        .option('budget-bpw', { type: 'number', demandOption: true, describe: 'average bits per weight the model may use' })
+        .option('stats', { type: 'string', describe: 'activation statistics (JSON or safetensors: per layer, RMS per input channel)' })
+        .option('synthetic-stats', { type: 'number', describe: 'generate seeded LLM-like activation statistics with this seed' })
+        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (packed layers, manifest.json, trace.json)' })
+        .option('residual-bpw', { type: 'number', default: 0.1, describe: 'bpw allowance of the sparse residual menu entry' })
+        .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'codebook selection and allocation by activation-weighted cosine, or by MSE' })
+        .option('include', { type: 'string', describe: 'regular expression selecting the layers (default: 2-D tensors except embeddings and norms)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace an existing output directory' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
+        .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw'),
+    (argv) =>
+      run(() => {
+        const src = openWeights(argv.weights);
+        const names = linearLayers(src, argv.include);
+        if (names.length === 0) throw new InputError(argv.weights, 'no layers to quantize');
+        const layers = names.map((n) => {
+          const s = src.shape(n);
+          if (s.length !== 2) throw new InputError(argv.weights, `tensor '${n}' is not 2-D`);
+          return { name: n, rows: s[0], cols: s[1] };
+        });
+        // every check before any work, so bad input leaves nothing behind
+        const stats = loadStats(argv.stats, argv['synthetic-stats'], layers);
+        for (const l of layers) statsFor(stats, l.name, l.cols);
+        const budget = argv['budget-bpw'];
+        if (!(budget > 0)) throw new UsageError(`--budget-bpw: expected a positive number, got ${budget}`);
+        const weights = layers.reduce((s, l) => s + l.rows * l.cols, 0);
+        // the cheapest entry is 4-bit indices and an 8-bit field per block of 16, plus the 32-bit normaliser
+        const floor = layers.reduce((s, l) => s + 4 * l.rows * l.cols + 8 * l.rows * Math.ceil(l.cols / 16) + 32, 0) / weights;
+        if (budget < floor) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(floor, 5)} bpw for this model)`);
+        const out = argv.out;
+        if (existsSync(out) && readdirSync(out).length > 0 && !argv.force) throw new UsageError(`--out ${out}: directory exists and is not empty (use --force to replace it)`);
+        const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse' };
+        const tty = process.stderr.isTTY;
+        const t0 = performance.now();
+        const menus = buildMenus(src, names, stats, opt, (i, n) => {
+          if (tty) process.stderr.write(`\r\x1b[Kmenu ${i + 1}/${names.length}: ${n}`);
+        });
+        if (tty) process.stderr.write('\r\x1b[K');
+        if (budget < cheapestBpw(menus)) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(cheapestBpw(menus), 5)} bpw for this model)`);
+        let alloc;
+        try {
+          alloc = allocate(menus, budget);
+        } catch (e) {
+          if (e instanceof InfeasibleBudget) throw new UsageError(`--budget-bpw ${budget}: ${e.message}`);
+          throw e;
+        }
+        // write into a temporary directory, renamed into place when complete
+        const tmp = `${out.replace(/\/+$/, '')}.tmp-${process.pid}`;
+        rmSync(tmp, { recursive: true, force: true });
+        mkdirSync(tmp, { recursive: true });
+        try {
+          const files: string[] = [];
+          names.forEach((n, i) => {
+            const t = src.read(n);
+            const q = buildChoice(t, statsFor(stats, n, t.cols), menus[i], alloc.choices[i].choice, opt);
+            q.info.source = { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: n };
+            q.info.model_choice = alloc.choices[i].choice;
+            const file = `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`;
+            writeSopw(join(tmp, file), q);
+            files.push(file);
+          });
+          const manifest = {
+            format: 'sopsim-manifest',
+            version: 1,
+            source: argv.weights,
+            stats: stats?.path ?? null,
+            metric: opt.metric,
+            residual_bpw: opt.residualBpw,
+            budget_bpw: budget,
+            achieved_bpw: alloc.achieved_bpw,
+            weights: alloc.weights,
+            total_bits: alloc.total_bits,
+            total_dist: alloc.total_dist,
+            mean_one_minus_acos: alloc.mean_dist,
+            seconds: (performance.now() - t0) / 1000,
+            layers: alloc.choices.map((c, i) => ({ ...c, error: 1 - c.acos, acos_ppm: (1 - c.acos) * 1e6, file: files[i] })),
+            menus,
+          };
+          writeFileAtomic(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+          const trace = { format: 'sopsim-trace', version: 1, name: `${basename(argv.weights)}@${budget}bpw`, tokens: 1, layers: names.map((n, i) => ({ name: n, sopw: files[i] })) };
+          writeFileAtomic(join(tmp, 'trace.json'), JSON.stringify(trace, null, 1));
+          if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+          renameSync(tmp, out);
+          if (argv.json) {
+            process.stdout.write(toJson({ ...manifest, out }) + '\n');
+            return;
+          }
+          const rows = [['layer', 'choice', 'bpw', '1-ACos (ppm)', 'SQNR dB']];
+          for (const c of alloc.choices) rows.push([c.layer, c.choice, fmt(c.bpw, 4), fmt((1 - c.acos) * 1e6, 4), fmt(c.sqnr_db, 4)]);
+          process.stdout.write(table(rows) + '\n\n');
+          const counts: Record<string, number> = {};
+          for (const c of alloc.choices) counts[c.choice] = (counts[c.choice] ?? 0) + 1;
+          process.stdout.write(
+            `budget ${budget} bpw: achieved ${fmt(alloc.achieved_bpw, 6)} bpw, weight-averaged 1-ACos ${fmt(alloc.mean_dist * 1e6, 5)} ppm; ` +
+              `${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n` +
+              `wrote ${names.length} packed layers, manifest.json and trace.json to ${out} (replay: npx sopsim simulate ${join(out, 'trace.json')})\n`,
+          );
+        } catch (e) {
+          rmSync(tmp, { recursive: true, force: true });
+          throw e;
+        }
+      }),
+  );
+}
