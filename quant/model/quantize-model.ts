@@ -1,7 +1,8 @@
-// Model-level SOP (SPEC §4-6): every layer gets a menu of configurations — SOP 4-bit, SOP 4-bit with sparse
-// residuals, FP6 E2M3sUE4M4, FP8 E4M3 — each with its exact bits and its distortion (1 - ACos) x weights
-// under the layer's activation statistics; an exact multiple-choice knapsack picks one per layer within a
-// bits-per-weight budget.
+// Model-level SOP (SPEC §4-6): every layer gets a menu of configurations — SOP 4-bit on blocks of 32
+// (4.25 bpw) and of 16 (4.5 bpw), SOP 4-bit with sparse residuals, FP6 E2M3sUE4M4, FP8 E4M3 — each with its
+// exact bits and its distortion (1 - ACos) x weights under the layer's activation statistics; an exact
+// multiple-choice knapsack picks one per layer within a bits-per-weight budget. (The g = 32 entry is what
+// lets a 4.5 bpw budget pay the few per-layer bits — normaliser, DD4 table — that sop4 adds to 4.5.)
 
 import { statsFor, type ActivationStats } from '../io/activations.js';
 import type { WeightSource } from '../io/load.js';
@@ -12,7 +13,7 @@ import { quantize, type QuantizeOptions } from '../schemes/index.js';
 import { withResiduals } from '../sop/residuals.js';
 import { InfeasibleBudget, solveMCKP } from './knapsack.js';
 
-export const MENU = ['sop4', 'sop4+res', 'E2M3sUE4M4', 'e4m3-pot'] as const;
+export const MENU = ['sop4-g32', 'sop4', 'sop4+res', 'E2M3sUE4M4', 'e4m3-pot'] as const;
 export type MenuLabel = (typeof MENU)[number];
 
 export interface MenuEntry {
@@ -31,8 +32,8 @@ export interface LayerMenu {
   shape: [number, number];
   weights: number;
   entries: MenuEntry[];
-  /** sop4's pair and DD4 levels, so the chosen configuration is rebuilt without searching again. */
-  recipe: { pair: [string, string]; dd4Levels?: number[] };
+  /** Per sop4 variant (block size): its pair and DD4 levels, so the choice is rebuilt without searching. */
+  recipes: Record<string, { pair: [string, string]; dd4Levels?: number[] }>;
 }
 
 export interface ModelOptions {
@@ -49,34 +50,41 @@ function sopOptions(a: Float64Array | null, metric: 'acos' | 'mse'): QuantizeOpt
   return { activations: a, metric };
 }
 
+const SOP_BLOCK: Partial<Record<MenuLabel, number>> = { 'sop4-g32': 32, sop4: 16, 'sop4+res': 16 };
+
 /** Quantize one layer every way on the menu and measure each. */
 export function buildLayerMenu(t: Tensor2D, a: Float64Array | null, opt: ModelOptions = DEFAULT_MODEL_OPTIONS): LayerMenu {
   const entries: MenuEntry[] = [];
-  let recipe: LayerMenu['recipe'] = { pair: ['NF4', 'DD4'] };
-  let sop: QuantizedLayer | null = null;
+  const recipes: LayerMenu['recipes'] = {};
+  const sops = new Map<number, QuantizedLayer>();
   const add = (label: MenuLabel, q: QuantizedLayer) => {
     const m = measure(t, q, a);
     const n = t.rows * t.cols;
     entries.push({ label, bits: bitsAccount(q).total, bpw: m.bpw, acos: m.acos, mse: m.mse, sqnr_db: m.sqnr_db, dist: Math.max(0, 1 - m.acos) * n });
   };
   for (const label of opt.menu) {
-    if (label === 'sop4' || label === 'sop4+res') {
+    const g = SOP_BLOCK[label];
+    if (g) {
+      let sop = sops.get(g);
       if (!sop) {
-        sop = quantize(t, 'sop4', sopOptions(a, opt.metric));
+        sop = quantize(t, 'sop4', { ...sopOptions(a, opt.metric), block: g });
+        sops.set(g, sop);
         const dd = sop.books.find((b) => b.name === 'DD4');
-        recipe = { pair: sop.info.pair as [string, string], dd4Levels: dd ? Array.from(dd.grid.levels) : undefined };
+        recipes[String(g)] = { pair: sop.info.pair as [string, string], dd4Levels: dd ? Array.from(dd.grid.levels) : undefined };
       }
-      add(label, label === 'sop4' ? sop : withResiduals(t, sop, opt.residualBpw, a));
+      add(label, label === 'sop4+res' ? withResiduals(t, sop, opt.residualBpw, a) : sop);
     } else add(label, quantize(t, label, sopOptions(a, opt.metric)));
   }
-  return { name: t.name, shape: [t.rows, t.cols], weights: t.rows * t.cols, entries, recipe };
+  return { name: t.name, shape: [t.rows, t.cols], weights: t.rows * t.cols, entries, recipes };
 }
 
 /** Rebuild the chosen configuration of a layer exactly as its menu entry was measured. */
 export function buildChoice(t: Tensor2D, a: Float64Array | null, menu: LayerMenu, label: MenuLabel, opt: ModelOptions = DEFAULT_MODEL_OPTIONS): QuantizedLayer {
-  if (label === 'sop4' || label === 'sop4+res') {
-    const q = quantize(t, 'sop4', { ...sopOptions(a, opt.metric), pair: menu.recipe.pair, dd4Levels: menu.recipe.dd4Levels });
-    return label === 'sop4' ? q : withResiduals(t, q, opt.residualBpw, a);
+  const g = SOP_BLOCK[label];
+  if (g) {
+    const r = menu.recipes[String(g)];
+    const q = quantize(t, 'sop4', { ...sopOptions(a, opt.metric), block: g, pair: r.pair, dd4Levels: r.dd4Levels });
+    return label === 'sop4+res' ? withResiduals(t, q, opt.residualBpw, a) : q;
   }
   return quantize(t, label, sopOptions(a, opt.metric));
 }
@@ -97,7 +105,9 @@ export interface Allocation {
 /** Solve the knapsack for one budget over the menus. */
 export function allocate(menus: LayerMenu[], budgetBpw: number): Allocation {
   const weights = menus.reduce((s, m) => s + m.weights, 0);
-  const budget = Math.floor(budgetBpw * weights);
+  // the bits a budget allows: floor(bpw x weights), forgiving float noise at an exact integer
+  const x = budgetBpw * weights;
+  const budget = Math.abs(x - Math.round(x)) < 1e-6 ? Math.round(x) : Math.floor(x);
   const r = solveMCKP(menus.map((m) => m.entries.map((e) => ({ cost: e.bits, dist: e.dist }))), budget);
   const choices = menus.map((m, i) => {
     const e = m.entries[r.choice[i]];

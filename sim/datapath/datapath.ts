@@ -140,7 +140,7 @@ export class Datapath implements EventTarget {
     this.work = work;
     this.next = opt.next ?? null;
     // event mode always feeds the MAC array real values: the first token's outputs (x = 1 unless given)
-    if (opt.mode === 'event' && !opt.outputs) opt = { ...opt, outputs: new Float64Array(work.layer.geom.rows) };
+    if (opt.mode === 'event' && !opt.outputs) opt = { ...opt, outputs: new Float64Array(work.rows) };
     this.opt = opt;
     const lanes = this.unpacker.lanes;
     if (this.scans.length !== this.slots) this.scans = Array.from({ length: this.slots }, () => new TileScan(lanes));
@@ -180,12 +180,17 @@ export class Datapath implements EventTarget {
       this.sim!.run();
       this.sim = null;
     } else {
+      const uniform = this.noGroupCanStall(work);
       for (let k = 0; k < work.tiles; k++) {
         const start = this.tileStartTime(k);
         this.accountGap(k, start);
         const scan = this.scanOf(k);
         let cost = 0;
-        for (let c = 0; c < scan.groups; c++) cost += this.group(scan, c);
+        if (uniform) cost = this.tileAtOnce(scan);
+        else {
+          scan.scanGroups();
+          for (let c = 0; c < scan.groups; c++) cost += this.group(scan, c);
+        }
         const end = this.finishTile(scan, start, cost);
         this.prevEnd = end;
         this.done++;
@@ -254,6 +259,42 @@ export class Datapath implements EventTarget {
     if (gap - reload) this.counters.add(this.hStall.dram, gap - reload);
   }
 
+  /**
+   * True when no lane group of this layer can take more than one cycle: lanes within the LUT's lookups
+   * per cycle, lanes x tokens within the MAC array, block-scale multiplies within the multipliers. Then a
+   * tile's cycles and counters follow from its totals, and fast mode advances it at once.
+   */
+  private noGroupCanStall(work: LayerWork): boolean {
+    const L = this.unpacker.lanes;
+    const N = work.tokens;
+    if (L * N > this.mac.macsPerCycle) return false;
+    if (this.lut && work.stream.lut(work.n) > 0 && L > this.lut.lookupsPerCycle) return false;
+    if (work.hasBlockScales) {
+      const mults = this.scale.perBlock ? (Math.ceil(L / work.stream.minBlock) + 1) * N : L;
+      if (mults > this.scale.units) return false;
+    }
+    return true;
+  }
+
+  /** A whole tile whose groups each take one cycle: the same counters as group() summed over them. */
+  private tileAtOnce(scan: TileScan): number {
+    const work = this.work;
+    const cn = this.counters;
+    const w = scan.w1 - scan.w0;
+    const N = work.tokens;
+    cn.add(this.hBusy, scan.groups);
+    cn.add(this.unpacker.hWeights, w);
+    cn.add(this.unpacker.hGroups, scan.groups);
+    if (scan.lutWeights) cn.add(this.lut!.hReads, scan.lutWeights);
+    const rom = w - scan.lutWeights - scan.directWeights;
+    if (rom) cn.add(this.rom.hLookups, rom);
+    if (scan.directWeights) cn.add(this.fp8.hDecodes, scan.directWeights);
+    if (w - scan.directWeights) cn.add(this.hif.hConversions, w - scan.directWeights);
+    if (work.hasBlockScales) cn.add(this.scale.hMultiplies, this.scale.perBlock ? scan.blocksEnded * N : w);
+    cn.add(this.mac.hMacs, w * N);
+    return scan.groups;
+  }
+
   /** Cycles of lane group c of a scanned tile, with its counters. */
   private group(scan: TileScan, c: number): number {
     const work = this.work;
@@ -311,7 +352,7 @@ export class Datapath implements EventTarget {
     const work = this.work;
     const cn = this.counters;
     cn.add(this.hStall.fill, this.depth);
-    if (work.layer.tensorScaleBits > 0) cn.add(this.mac.hOutputs, work.layer.geom.rows * work.tokens);
+    if (work.layer.tensorScaleBits > 0) cn.add(this.mac.hOutputs, work.rows * work.tokens);
     cn.add(this.hCycles, this.layerEnd - this.t0);
     this.now = this.layerEnd;
   }
@@ -333,6 +374,7 @@ export class Datapath implements EventTarget {
       const c = idx - k * this.groupsPerTile;
       const scan = this.scanOf(k);
       if (c === 0) {
+        scan.scanGroups();
         this.accountGap(k, now);
         this.tileStart = now;
         this.tileCost = 0;
@@ -361,21 +403,24 @@ export class Datapath implements EventTarget {
     const { capture, activations, outputs } = this.opt;
     const q = this.work.layer;
     const { cols, block, blocksPerRow } = q.geom;
+    const sliceRows = q.geom.rows;
     const i0 = scan.w0 + c * this.unpacker.lanes;
     const i1 = i0 + scan.weights[c];
     const ts = q.tensorScale;
     const codes = q.codes;
     let row = Math.floor(i0 / cols);
     let col = i0 - row * cols;
+    let sr = row % sliceRows; // the slice row a (virtual) row reads
     for (let i = i0; i < i1; i++) {
-      const b = row * blocksPerRow + Math.floor(col / block);
+      const b = sr * blocksPerRow + Math.floor(col / block);
       const table = q.books[q.sel ? q.sel[b] : 0].table;
-      const v = table[codes[i]] * q.scales[b] * ts;
+      const v = table[codes[sr * cols + col]] * q.scales[b] * ts;
       if (capture) capture[i] = v;
-      if (outputs) outputs[row] += v * (activations ? activations[col] : 1);
+      if (outputs && row < outputs.length) outputs[row] += v * (activations ? activations[col] : 1);
       if (++col === cols) {
         col = 0;
         row++;
+        if (++sr === sliceRows) sr = 0;
       }
     }
   }
@@ -387,12 +432,16 @@ export class Datapath implements EventTarget {
     if (!scan.residuals || !q.residuals || (!capture && !outputs)) return;
     const { index, bf16 } = q.residuals;
     const cols = q.geom.cols;
-    for (let k = 0; k < index.length; k++) {
-      const i = index[k];
-      if (i < scan.w0 || i >= scan.w1) continue;
-      const r = bf16Value(bf16[k]);
-      if (capture) capture[i] += r;
-      if (outputs) outputs[Math.floor(i / cols)] += r * (activations ? activations[i % cols] : 1);
+    const sliceN = q.geom.rows * cols;
+    for (let rep = Math.floor(scan.w0 / sliceN); rep * sliceN < scan.w1; rep++) {
+      for (let k = 0; k < index.length; k++) {
+        const i = rep * sliceN + index[k];
+        if (i < scan.w0 || i >= scan.w1) continue;
+        const r = bf16Value(bf16[k]);
+        if (capture) capture[i] += r;
+        const row = Math.floor(i / cols);
+        if (outputs && row < outputs.length) outputs[row] += r * (activations ? activations[i % cols] : 1);
+      }
     }
   }
 }

@@ -6,10 +6,10 @@ import { toLutTable } from '../../quant/codebooks/lut-format.js';
 import { ConfigError, type LoadedConfig } from '../config/load.js';
 import type { LutTableRef } from '../lut-sram/lut-sram.js';
 
+import { LayerStream, ROUTE_DIRECT, ROUTE_LUT, ROUTE_ROM } from './layer-stream.js';
+
 export type Route = 0 | 1 | 2; // ROUTE_ROM | ROUTE_LUT | ROUTE_DIRECT
-export const ROUTE_ROM = 0;
-export const ROUTE_LUT = 1;
-export const ROUTE_DIRECT = 2;
+export { ROUTE_DIRECT, ROUTE_LUT, ROUTE_ROM };
 
 export interface LayerWork {
   name: string;
@@ -31,8 +31,10 @@ export interface LayerWork {
   /** Weights per tile (a multiple of the lane count). */
   tileWeights: number;
   tiles: number;
-  /** Sorted residual indices, or null. */
-  residuals: Uint32Array | null;
+  /** Range counts over the stream (routes, blocks, residuals), repeating a slice for synthetic layers. */
+  stream: LayerStream;
+  /** Rows the layer really has (a multiple of the slice's rows are described by repetition). */
+  rows: number;
 }
 
 /** Can the LUT hold this book's values exactly at its output width? */
@@ -47,8 +49,11 @@ function lutFits(book: QuantizedLayer['books'][number], cfg: LoadedConfig, layer
   return !!book.hif && book.hif.bits <= Number(out.slice(3));
 }
 
-/** Decide how the configured hardware decodes each book of a layer; a layer it cannot run is an error. */
-export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: number, label = q.name): LayerWork {
+/**
+ * Decide how the configured hardware decodes each book of a layer; a layer it cannot run is an error.
+ * With `rows` larger than the layer's, the layer is a representative slice repeated to that many rows.
+ */
+export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: number, label = q.name, rows = q.geom.rows): LayerWork {
   const hw = cfg.hw;
   const romNames = new Set(hw.codebook_rom.enabled ? hw.codebook_rom.codebooks.map((s) => s.toUpperCase()) : []);
   const lutTables: LutTableRef[] = [];
@@ -70,13 +75,13 @@ export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: num
   const blockRoute = new Uint8Array(blocks);
   if (q.sel) for (let b = 0; b < blocks; b++) blockRoute[b] = routes[q.sel[b]];
   else blockRoute.fill(routes[0]);
-  const n = q.geom.rows * q.geom.cols;
+  const n = rows * q.geom.cols;
   const fieldBits = q.scale.format || q.sel ? blockFieldBits(q) : 0;
-  const resid = q.residuals ? Uint32Array.from(q.residuals.index).sort() : null;
   // tiles hold about tile_bytes of payload at the layer's average payload bits per weight
-  const payloadBits = q.elementBits * n + fieldBits * blocks + (resid?.length ?? 0) * RESIDUAL_BITS;
+  const sliceN = q.geom.rows * q.geom.cols;
+  const payloadBits = q.elementBits * sliceN + fieldBits * blocks + (q.residuals?.index.length ?? 0) * RESIDUAL_BITS;
   const lanes = hw.unpacker.lanes;
-  const perTile = Math.max(1, Math.floor((hw.weight_buffer.tile_bytes * 8 * n) / payloadBits / lanes));
+  const perTile = Math.max(1, Math.floor((hw.weight_buffer.tile_bytes * 8 * sliceN) / payloadBits / lanes));
   const tileWeights = perTile * lanes;
   return {
     name: label,
@@ -92,6 +97,7 @@ export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: num
     headerBytes: Math.ceil(q.tensorScaleBits / 8),
     tileWeights,
     tiles: Math.ceil(n / tileWeights),
-    residuals: resid && resid.length ? resid : null,
+    stream: new LayerStream(q, blockRoute, rows),
+    rows,
   };
 }

@@ -4,11 +4,11 @@
 // Event mode and fast mode both read groups from here, so they see the same stream.
 
 import { RESIDUAL_BITS } from '../../quant/layer.js';
-import { ROUTE_DIRECT, ROUTE_LUT, type LayerWork } from './layer-work.js';
+import type { LayerWork } from './layer-work.js';
 
 export class TileScan {
   readonly lanes: number;
-  /** Per group of the current tile. */
+  /** Per group of the current tile (filled by scanGroups). */
   lutW = new Int32Array(0);
   directW = new Int32Array(0);
   weights = new Int32Array(0);
@@ -19,92 +19,71 @@ export class TileScan {
   groups = 0;
   w0 = 0;
   w1 = 0;
+  /** Tile totals. */
+  lutWeights = 0;
+  directWeights = 0;
   blocksStarting = 0;
   lutBlocksStarting = 0;
+  blocksEnded = 0;
   residuals = 0;
   bytes = 0;
+  private grouped = false;
 
   constructor(lanes: number) {
     this.lanes = lanes;
   }
 
-  /** Fill the per-group arrays for tile k of a layer. */
+  /** Tile k of a layer: its totals (constant time); per-group detail on demand. */
   scan(work: LayerWork, k: number): void {
-    const lanes = this.lanes;
-    const g = Math.ceil(work.tileWeights / lanes);
+    const s = work.stream;
+    const w0 = k * work.tileWeights;
+    const w1 = Math.min(work.n, w0 + work.tileWeights);
+    this.work = work;
+    this.tile = k;
+    this.w0 = w0;
+    this.w1 = w1;
+    this.groups = Math.ceil((w1 - w0) / this.lanes);
+    this.lutWeights = s.lut(w1) - s.lut(w0);
+    this.directWeights = s.direct(w1) - s.direct(w0);
+    this.blocksStarting = s.blockStarts(w1) - s.blockStarts(w0);
+    this.lutBlocksStarting = s.lutBlockStarts(w1) - s.lutBlockStarts(w0);
+    this.blocksEnded = s.blockEnds(w1) - s.blockEnds(w0);
+    this.residuals = s.residuals(w1) - s.residuals(w0);
+    const bits = (w1 - w0) * work.layer.elementBits + this.blocksStarting * work.fieldBits + this.residuals * RESIDUAL_BITS;
+    this.bytes = Math.ceil(bits / 8);
+    this.grouped = false;
+  }
+
+  /** Fill the per-group arrays of the current tile. */
+  scanGroups(): void {
+    if (this.grouped) return;
+    const work = this.work!;
+    const s = work.stream;
+    const g = this.groups;
     if (this.lutW.length < g) {
       this.lutW = new Int32Array(g);
       this.directW = new Int32Array(g);
       this.weights = new Int32Array(g);
       this.blocksEnding = new Int32Array(g);
     }
-    this.work = work;
-    this.tile = k;
-    const { cols, block, blocksPerRow } = work.layer.geom;
-    const w0 = k * work.tileWeights;
-    const w1 = Math.min(work.n, w0 + work.tileWeights);
-    const groups = Math.ceil((w1 - w0) / lanes);
-    this.w0 = w0;
-    this.w1 = w1;
-    this.groups = groups;
-    this.lutW.fill(0, 0, groups);
-    this.directW.fill(0, 0, groups);
-    this.blocksEnding.fill(0, 0, groups);
-    for (let c = 0; c < groups; c++) this.weights[c] = Math.min(lanes, w1 - w0 - c * lanes);
-    let starting = 0;
-    let lutStarting = 0;
-    const route = work.blockRoute;
-    // walk the blocks that overlap [w0, w1)
-    let row = Math.floor(w0 / cols);
-    let j = Math.floor((w0 - row * cols) / block);
-    for (;;) {
-      const bs = row * cols + j * block;
-      if (bs >= w1) break;
-      const be = Math.min(row * cols + cols, bs + block);
-      const b = row * blocksPerRow + j;
-      const r = route[b];
-      if (bs >= w0) {
-        starting++;
-        if (r === ROUTE_LUT) lutStarting++;
-      }
-      if (be - 1 < w1) this.blocksEnding[Math.floor((be - 1 - w0) / lanes)]++;
-      const arr = r === ROUTE_LUT ? this.lutW : r === ROUTE_DIRECT ? this.directW : null;
-      if (arr) {
-        // distribute the block's weights inside the tile over the lane groups (ROM weights are the rest)
-        let i = bs > w0 ? bs : w0;
-        const end = be < w1 ? be : w1;
-        while (i < end) {
-          const c = Math.floor((i - w0) / lanes);
-          const gEnd = w0 + (c + 1) * lanes;
-          const stop = gEnd < end ? gEnd : end;
-          arr[c] += stop - i;
-          i = stop;
-        }
-      }
-      if (++j === blocksPerRow) {
-        j = 0;
-        row++;
-      }
+    let a = this.w0;
+    let lutA = s.lut(a);
+    let dirA = s.direct(a);
+    let endA = s.blockEnds(a);
+    for (let c = 0; c < g; c++) {
+      const b = Math.min(this.w1, a + this.lanes);
+      const lutB = s.lut(b);
+      const dirB = s.direct(b);
+      const endB = s.blockEnds(b);
+      this.weights[c] = b - a;
+      this.lutW[c] = lutB - lutA;
+      this.directW[c] = dirB - dirA;
+      this.blocksEnding[c] = endB - endA;
+      a = b;
+      lutA = lutB;
+      dirA = dirB;
+      endA = endB;
     }
-    this.blocksStarting = starting;
-    this.lutBlocksStarting = lutStarting;
-    let res = 0;
-    const rs = work.residuals;
-    if (rs) res = upperBound(rs, w1 - 1) - upperBound(rs, w0 - 1);
-    this.residuals = res;
-    const bits = (w1 - w0) * work.layer.elementBits + starting * work.fieldBits + res * RESIDUAL_BITS;
-    this.bytes = Math.ceil(bits / 8);
+    this.grouped = true;
   }
-}
-
-/** Number of elements of sorted `a` that are <= x. */
-function upperBound(a: Uint32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (a[m] <= x) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
 }

@@ -38,9 +38,9 @@ describe('sopsim quantize-model', () => {
   });
   it('refuses a budget below the cheapest menu entry: exit 2, nothing written', () => {
     const out = join(dir, 'never2');
-    const r = sopsim(['quantize-model', 'synthetic-model:tiny', '--budget-bpw', '4.2', '--out', out]);
+    const r = sopsim(['quantize-model', 'synthetic-model:tiny', '--budget-bpw', '4.1', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--budget-bpw 4\.2: below the cheapest menu entry/);
+    expect(r.stderr).toMatch(/--budget-bpw 4\.1: below the cheapest menu entry/);
     expect(existsSync(out)).toBe(false);
   });
   it('refuses to overwrite a non-empty directory without --force', () => {

@@ -121,30 +121,30 @@ describe('menus and allocation', () => {
     expect(src.shape('model.layers.0.mlp.up_proj.weight')).toEqual([688, 256]);
     expect(openWeights('synthetic-model:llama-7b').tensors().length).toBe(224);
   });
-  it('each menu has SOP 4-bit, SOP 4-bit + residuals, E2M3sUE4M4 and FP8 with exact bits', () => {
+  it('each menu has SOP 4-bit (g 32 and 16), SOP 4-bit + residuals, E2M3sUE4M4 and FP8 with exact bits', () => {
     for (const m of menus) {
-      expect(m.entries.map((e) => e.label)).toEqual(['sop4', 'sop4+res', 'E2M3sUE4M4', 'e4m3-pot']);
-      expect(m.entries[0].bpw).toBeLessThan(m.entries[1].bpw);
-      expect(m.entries[2].dist).toBeLessThan(m.entries[0].dist);
+      expect(m.entries.map((e) => e.label)).toEqual(['sop4-g32', 'sop4', 'sop4+res', 'E2M3sUE4M4', 'e4m3-pot']);
+      for (let k = 1; k < 4; k++) expect(m.entries[k - 1].bpw).toBeLessThan(m.entries[k].bpw);
+      expect(m.entries[3].dist).toBeLessThan(m.entries[1].dist);
+      expect(m.entries[1].dist).toBeLessThan(m.entries[0].dist);
     }
   });
   it('across budgets 4.5-6.5: achieved bpw within the budget, total error falls as the budget grows', () => {
     let prev = Infinity;
-    const floor = cheapestBpw(menus);
-    for (const b of [4.5, 5.0, 5.5, 6.0, 6.5]) {
-      const budget = Math.max(b, floor);
+    expect(cheapestBpw(menus)).toBeLessThan(4.5);
+    for (const budget of [4.5, 5.0, 5.5, 6.0, 6.5]) {
       const r = allocate(menus, budget);
       expect(r.achieved_bpw).toBeLessThanOrEqual(budget);
       expect(r.total_dist).toBeLessThanOrEqual(prev);
       prev = r.total_dist;
     }
-    expect(() => allocate(menus, 4.0)).toThrow(/below the cheapest/);
+    expect(() => allocate(menus, 4.1)).toThrow(/below the cheapest/);
   });
   it('the chosen configuration is rebuilt exactly as it was measured', () => {
     const t = src.read(names[3]);
     const a = statsFor(stats, names[3], t.cols);
     const menu = buildLayerMenu(t, a);
-    for (const label of ['sop4', 'sop4+res'] as const) {
+    for (const label of ['sop4-g32', 'sop4', 'sop4+res'] as const) {
       const q = buildChoice(t, a, menu, label);
       const e = menu.entries.find((x) => x.label === label)!;
       expect(bitsAccount(q).total).toBe(e.bits);

@@ -90,6 +90,7 @@ describe('tile scan (the stream the unpacker and selection mux see)', () => {
     const scan = new TileScan(8);
     for (let k = 0; k < w.tiles; k++) {
       scan.scan(w, k);
+      scan.scanGroups();
       for (let g = 0; g < scan.groups; g++) {
         weights += scan.weights[g];
         lut += scan.lutW[g];
