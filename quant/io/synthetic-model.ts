@@ -29,6 +29,8 @@ export interface SyntheticModel {
   names: string[];
   shapeOf(name: string): [number, number];
   read(name: string): Tensor2D;
+  /** How a tensor is drawn: its distribution, scale and seed. */
+  recipe(name: string): { dist: string; std: number; seed: number; rows: number; cols: number; projection: string; layer: number };
 }
 
 export function parseSyntheticModel(src: string): SyntheticModel | null {
@@ -57,16 +59,20 @@ export function parseSyntheticModel(src: string): SyntheticModel | null {
     seed,
     names,
     shapeOf,
-    read(name: string): Tensor2D {
+    recipe(name: string) {
       const [rows, cols] = shapeOf(name);
       const idx = names.indexOf(name);
       const layer = Math.floor(idx / PROJECTIONS.length);
-      const proj = PROJECTIONS[idx % PROJECTIONS.length];
+      const projection = PROJECTIONS[idx % PROJECTIONS.length];
       // layers differ: attention and MLP inputs heavy-tailed, v/o closer to Gaussian, every fourth
       // down_proj with outlier input channels, and a per-layer spread of scales
-      const dist = proj.endsWith('down_proj') && layer % 4 === 1 ? 'outlier' : proj.endsWith('v_proj') || proj.endsWith('o_proj') ? 'gaussian' : 't4';
-      const std = 0.02 * (0.6 + 0.8 * ((layer * 7 + idx) % 5) / 4);
-      return synthesize({ dist, rows, cols, seed: seed * 100003 + idx, std }, name);
+      const dist = projection.endsWith('down_proj') && layer % 4 === 1 ? 'outlier' : projection.endsWith('v_proj') || projection.endsWith('o_proj') ? 'gaussian' : 't4';
+      const std = 0.02 * (0.6 + (0.8 * ((layer * 7 + idx) % 5)) / 4);
+      return { dist, std, seed: seed * 100003 + idx, rows, cols, projection, layer };
+    },
+    read(name: string): Tensor2D {
+      const r = this.recipe(name);
+      return synthesize({ dist: r.dist, rows: r.rows, cols: r.cols, seed: r.seed, std: r.std }, name);
     },
   };
 }

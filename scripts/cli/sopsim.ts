@@ -10,9 +10,13 @@ import { register as inspect } from './commands/inspect.js';
 import { register as quantize } from './commands/quantize.js';
 import { register as quantizeModel } from './commands/quantize-model.js';
 import { register as stats } from './commands/stats.js';
+import { register as merge } from './commands/merge.js';
+import { register as replay } from './commands/replay.js';
+import { register as report } from './commands/report.js';
 import { register as round } from './commands/round.js';
 import { register as simulate } from './commands/simulate.js';
 import { register as sramModel } from './commands/sram-model.js';
+import { register as sweep } from './commands/sweep.js';
 import { fail } from './common.js';
 
 // a closed pipe (sopsim ... | head) ends the program quietly
@@ -32,5 +36,5 @@ let y = yargs(hideBin(process.argv))
   .version()
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => fail(err ?? new Error(msg)));
-for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, sramModel, round, codebooks]) y = reg(y);
+for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, sweep, merge, report, sramModel, round, codebooks]) y = reg(y);
 await y.parseAsync();

@@ -100,6 +100,8 @@ export class Datapath implements EventTarget {
   private tileStart = 0;
   private tileCost = 0;
   private waitingFor = -1;
+  /** LUT lookups per cycle for this layer's tables. */
+  private lutLookups = 0;
   /** This layer's tiles requested and decoded so far. */
   private requested = 0;
   private done = 0;
@@ -166,6 +168,7 @@ export class Datapath implements EventTarget {
     // the layer's LUT tables (already resident, or reloaded now), its header, its first tiles, the next
     // layer's tables if the LUT has room for them beside this layer's, then the next layer's first tiles
     this.tableReady = this.lut && work.lutTables.length ? this.lut.acquire(work.lutTables, t0, this.fetch) : t0;
+    this.lutLookups = this.lut ? this.lut.lookupsFor(work.lutTables) : 0;
     if (work.headerBytes) this.fetch.request(t0, work.headerBytes);
     this.fillSlots(t0, false);
     if (this.lut && this.next) this.lut.prefetch(this.next.lutTables, work.lutTables, t0, this.fetch);
@@ -268,7 +271,7 @@ export class Datapath implements EventTarget {
     const L = this.unpacker.lanes;
     const N = work.tokens;
     if (L * N > this.mac.macsPerCycle) return false;
-    if (this.lut && work.stream.lut(work.n) > 0 && L > this.lut.lookupsPerCycle) return false;
+    if (this.lut && work.stream.lut(work.n) > 0 && L > this.lutLookups) return false;
     if (work.hasBlockScales) {
       const mults = this.scale.perBlock ? (Math.ceil(L / work.stream.minBlock) + 1) * N : L;
       if (mults > this.scale.units) return false;
@@ -303,7 +306,7 @@ export class Datapath implements EventTarget {
     const lutW = scan.lutW[c];
     const directW = scan.directW[c];
     const N = work.tokens;
-    const lutCyc = lutW > 0 ? Math.ceil(lutW / this.lut!.lookupsPerCycle) : 0;
+    const lutCyc = lutW > 0 ? Math.ceil(lutW / this.lutLookups) : 0;
     const macCyc = Math.ceil((w * N) / this.mac.macsPerCycle);
     let mults = 0;
     if (work.hasBlockScales) mults = this.scale.perBlock ? scan.blocksEnding[c] * N : w;

@@ -1,8 +1,9 @@
 // LUT SRAM: holds per-layer tables (DD4 codebooks, 64-entry FP6 tables, fixed codebooks not in ROM) at the
 // LUT output width, in `replicas` copies over `banks` banks with `ports` read ports each.
-// Contract: at most ports x banks x replicas lookups per cycle (ideal interleaving: lanes beyond that
-// stall a cycle); tables stay resident in LRU order; a missing table is reloaded from DRAM (latency,
-// DRAM bytes, one write per entry per replica), in the background when `prefetch` finds room for it.
+// Contract: at most ports x banks x copies lookups per cycle (ideal interleaving: lanes beyond that
+// stall a cycle), where a table is held in min(replicas, capacity / table size) copies, so a small LUT
+// serves fewer lanes; tables stay resident in LRU order; a missing table is reloaded from DRAM (latency,
+// DRAM bytes, one write per entry per copy), in the background when `prefetch` finds room for it.
 
 import type { LoadedConfig } from '../config/load.js';
 import { ConfigError } from '../config/load.js';
@@ -26,7 +27,7 @@ export class LutSram {
   readonly banks: number;
   readonly replicas: number;
   readonly prefetchEnabled: boolean;
-  /** Lookups served per cycle. */
+  /** Lookups served per cycle when every table has all its replicas. */
   readonly lookupsPerCycle: number;
   /** id -> footprint bytes; Map order is LRU order (oldest first). */
   private readonly resident = new Map<string, number>();
@@ -63,8 +64,20 @@ export class LutSram {
     return Math.ceil((t.entries * this.entryBits) / 8) + (this.isHif ? 1 : 0);
   }
 
+  /** Copies of a table the SRAM holds: the configured replicas, or as many as fit. */
+  copies(t: LutTableRef): number {
+    return Math.max(0, Math.min(this.replicas, Math.floor(this.capacityBytes / this.tableBytes(t))));
+  }
+
   footprint(t: LutTableRef): number {
-    return this.tableBytes(t) * this.replicas;
+    return this.tableBytes(t) * this.copies(t);
+  }
+
+  /** Lookups per cycle while a layer's tables are in use (its largest table has the fewest copies). */
+  lookupsFor(tables: LutTableRef[]): number {
+    let c = this.replicas;
+    for (const t of tables) c = Math.min(c, this.copies(t));
+    return this.ports * this.banks * c;
   }
 
   isResident(id: string): boolean {
@@ -99,13 +112,12 @@ export class LutSram {
 
   private load(t: LutTableRef, now: number, fetch: WeightFetch, protect: Set<string>): number {
     const fp = this.footprint(t);
-    if (fp > this.capacityBytes)
-      throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold table '${t.id}' (${this.tableBytes(t)} B x ${this.replicas} replicas = ${fp} B)`);
+    if (this.copies(t) === 0) throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold table '${t.id}' (${this.tableBytes(t)} B)`);
     if (!this.makeRoom(fp, protect, false))
       throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold the ${protect.size + 1} tables one layer needs at once`);
     const arrival = fetch.request(now, this.tableBytes(t), true);
     const ready = arrival + Math.ceil(t.entries / this.banks); // every replica and bank writes in parallel
-    this.counters.add(this.hWrites, t.entries * this.replicas);
+    this.counters.add(this.hWrites, t.entries * this.copies(t));
     this.counters.add(this.hReloads, 1);
     this.resident.set(t.id, fp);
     this.readyAt.set(t.id, ready);

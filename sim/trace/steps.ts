@@ -4,18 +4,22 @@
 
 import { existsSync } from 'node:fs';
 import { openWeights } from '../../quant/io/load.js';
+import { synthesize } from '../../quant/io/synthetic.js';
+import { parseSyntheticModel } from '../../quant/io/synthetic-model.js';
 import { InputError, type Tensor2D } from '../../quant/io/tensor.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 import { readSopw } from '../../quant/packed/sopw.js';
 import { canonicalScheme, quantize } from '../../quant/schemes/index.js';
-import { looksLikeTrace, readTrace } from './trace.js';
+import { looksLikeTrace, readTrace, type TraceStep } from './trace.js';
 
 export interface Step {
   name: string;
   tokens: number;
+  /** Rows the layer really has; more than the quantized layer's when it is a repeated slice. */
+  rows?: number;
   /** The layer as packed for the datapath under test. */
   layer(): QuantizedLayer;
-  /** The source weights, when they can be found. */
+  /** The source weights (of the slice, for a repeated slice), when they can be found. */
   source(): Tensor2D | null;
 }
 
@@ -47,6 +51,41 @@ function fromWeights(file: string, tensor: string, scheme: string, tokens: numbe
   return { name, tokens, layer: () => quantize(read(), scheme), source: read };
 }
 
+/**
+ * A synthetic-model layer described by a slice of its rows, quantized once per (distribution, shape,
+ * scheme) and shared: every layer keeps its own name (so its LUT tables are its own), and the datapath
+ * streams the slice repeated to the full shape.
+ */
+function fromSlice(s: TraceStep, cache: Map<string, { t: Tensor2D; q: Map<string, QuantizedLayer> }>): Step {
+  const model = parseSyntheticModel(s.weights!)!;
+  const r = model.recipe(s.tensor!);
+  const rows = s.sliceRows && s.sliceRows < r.rows ? s.sliceRows : r.rows;
+  if (rows === r.rows) return fromWeights(s.weights!, s.tensor!, s.scheme!, s.tokens, s.name);
+  const key = `${model.seed}/${r.projection}/${r.dist}/${rows}x${r.cols}`;
+  const slice = () => {
+    let e = cache.get(key);
+    if (!e) {
+      e = { t: synthesize({ dist: r.dist, rows, cols: r.cols, seed: model.seed * 7919 + PROJ_SEED[r.projection], std: 0.02 }, key), q: new Map() };
+      cache.set(key, e);
+    }
+    return e;
+  };
+  return {
+    name: s.name,
+    tokens: s.tokens,
+    rows: r.rows,
+    layer: () => {
+      const e = slice();
+      let q = e.q.get(s.scheme!);
+      if (!q) e.q.set(s.scheme!, (q = quantize(e.t, s.scheme!)));
+      return q;
+    },
+    source: () => slice().t,
+  };
+}
+
+const PROJ_SEED: Record<string, number> = { 'self_attn.q_proj': 1, 'self_attn.k_proj': 2, 'self_attn.v_proj': 3, 'self_attn.o_proj': 4, 'mlp.gate_proj': 5, 'mlp.up_proj': 6, 'mlp.down_proj': 7 };
+
 export function resolveSteps(input: string, opt: StepOptions): Step[] {
   const tokens = opt.tokens ?? 1;
   if (/\.sopw$/i.test(input)) {
@@ -55,11 +94,21 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
   }
   if (looksLikeTrace(input)) {
     const tr = readTrace(input);
+    const cache = new Map<string, { t: Tensor2D; q: Map<string, QuantizedLayer> }>();
+    const memo = new Map<TraceStep, Step>();
     return tr.steps.map((s) => {
-      if (s.sopw) return fromSopw(s.sopw, s.name, opt.tokens ?? s.tokens);
-      const src = openWeights(s.weights!);
-      const tensor = s.tensor ?? src.tensors()[0];
-      return fromWeights(s.weights!, tensor, canonicalScheme(s.scheme ?? 'sop4'), opt.tokens ?? s.tokens, s.name);
+      let step = memo.get(s); // passes repeat the same step objects: share their layers
+      if (!step) {
+        const st = { ...s, tokens: opt.tokens ?? s.tokens };
+        if (st.sopw) step = fromSopw(st.sopw, st.name, st.tokens);
+        else if (st.sliceRows !== undefined) step = fromSlice(st, cache);
+        else {
+          const src = openWeights(st.weights!);
+          step = fromWeights(st.weights!, st.tensor ?? src.tensors()[0], canonicalScheme(st.scheme ?? 'sop4'), st.tokens, st.name);
+        }
+        memo.set(s, step);
+      }
+      return step;
     });
   }
   const src = openWeights(input);

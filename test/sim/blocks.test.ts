@@ -69,9 +69,14 @@ describe('LUT SRAM residency', () => {
     off.lut.prefetch([T('b')], [], 0, off.fetch);
     expect(off.c.get('lut_sram', 'prefetches')).toBe(0);
   });
-  it('a table larger than the SRAM is a config error naming lut.capacity_bytes', () => {
-    const { lut, fetch } = mk(20);
-    expect(() => lut.acquire([T('a')], 0, fetch)).toThrow(/lut\.capacity_bytes: 20 B cannot hold table 'a'/);
+  it('a small SRAM holds fewer copies (serving fewer lanes); a table larger than the SRAM is an error', () => {
+    const { c, lut, fetch } = mk(20);
+    expect(lut.copies(T('a'))).toBe(1);
+    expect(lut.lookupsFor([T('a')])).toBe(lut.ports * lut.banks * 1);
+    lut.acquire([T('a')], 0, fetch);
+    expect(c.get('lut_sram', 'writes')).toBe(16);
+    const tiny = mk(10);
+    expect(() => tiny.lut.acquire([T('a')], 0, tiny.fetch)).toThrow(/lut\.capacity_bytes: 10 B cannot hold table 'a'/);
   });
 });
 

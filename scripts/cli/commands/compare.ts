@@ -3,7 +3,7 @@
 
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
-import { decodeLayer } from '../../../quant/layer.js';
+import { decodeLayer, type QuantizedLayer } from '../../../quant/layer.js';
 import { quantize } from '../../../quant/schemes/index.js';
 import type { SimReport } from '../../../sim/datapath/report.js';
 import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
@@ -30,9 +30,16 @@ export function ratios(a: SimReport, b: SimReport): Record<string, unknown> {
   };
 }
 
-export function baselineLayer(s: Step) {
+const baselines = new WeakMap<object, QuantizedLayer>();
+
+/** The FP8 side of a step: e4m3-pot from the same source weights (once per source). */
+export function baselineLayer(s: Step): QuantizedLayer {
   const src = s.source();
-  if (src) return quantize(src, 'e4m3-pot');
+  if (src) {
+    let q = baselines.get(src);
+    if (!q) baselines.set(src, (q = quantize(src, 'e4m3-pot')));
+    return q;
+  }
   // no source weights on hand: quantize the SOP side's decoded weights instead (said on stderr)
   const q = s.layer();
   process.stderr.write(`note: source weights of '${s.name}' not found; the FP8 side quantizes its decoded weights\n`);

@@ -1,50 +1,57 @@
-// sopsim demo: the main job on a bundled default, runnable on a fresh machine with no data.
+// sopsim demo (npm start): the main job end to end on bundled defaults, on a fresh machine with no data.
+// Each step is the sopsim command a user would type, printed before it runs.
 
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
-import { synthesize } from '../../../quant/io/synthetic.js';
-import { measure } from '../../../quant/measure.js';
-import { readSopw, writeSopw } from '../../../quant/packed/sopw.js';
-import { quantize } from '../../../quant/schemes/index.js';
-import { decodeLayer } from '../../../quant/layer.js';
-import { fmt, run, table } from '../common.js';
+import chalk from 'chalk';
+import { run } from '../common.js';
+import { BUNDLED_HW } from '../hw.js';
+
+const CLI = fileURLToPath(new URL('../sopsim.js', import.meta.url));
+const TRACES = resolve(BUNDLED_HW, '..', 'traces');
+
+function step(title: string, args: string[]): void {
+  process.stdout.write(`\n${chalk.bold(title)}\n${chalk.dim(`$ sopsim ${args.join(' ')}`)}\n`);
+  const r = spawnSync(process.execPath, [CLI, ...args], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`step failed (exit ${r.status}): sopsim ${args.join(' ')}`);
+}
 
 export function register(y: Argv): Argv {
   return y.command(
     'demo',
-    'Run the bundled demo: quantize a synthetic LLM layer with every scheme, pack it, verify the packed file',
+    'The main job on bundled defaults: quantize the synthetic model, replay it on SOP+HIF and FP8, sweep LUT SRAM sizes, write the CSV and HTML report',
     (a) =>
       a
         .option('out', { type: 'string', default: 'out/demo', describe: 'output directory' })
-        .option('rows', { type: 'number', default: 1024 })
-        .option('cols', { type: 'number', default: 4096 })
-        .option('seed', { type: 'number', default: 1 }),
+        .option('model', { type: 'string', default: 'synthetic-model:tiny', describe: 'model to quantize (synthetic-model:small or :llama-7b take longer)' })
+        .option('budget-bpw', { type: 'number', default: 5, describe: 'bits-per-weight budget for the model' }),
     (argv) =>
       run(() => {
-        const t = synthesize({ dist: 't4', rows: argv.rows, cols: argv.cols, seed: argv.seed }, `synthetic-t4-${argv.rows}x${argv.cols}`);
-        process.stdout.write(`Quantizing a ${t.rows}x${t.cols} Student-t(4) layer (seed ${argv.seed}) with every scheme...\n`);
-        const rows = [['scheme', 'bpw', 'SQNR dB', 'MSE', 'seconds', 'notes']];
-        mkdirSync(argv.out, { recursive: true });
-        for (const s of ['e4m3-pot', 'mxfp8', 'E2M3sUE4M4', 'mxfp6-e2m3', 'mxfp6-e3m2', 'int8', 'int4', 'nvfp4', 'nf4-b64', 'mxfp4', 'sop4']) {
-          const t0 = performance.now();
-          const q = quantize(t, s);
-          const secs = (performance.now() - t0) / 1000;
-          const r = measure(t, q);
-          let note = '';
-          if (s === 'sop4' || s === 'E2M3sUE4M4') {
-            const path = join(argv.out, `${s}.sopw`);
-            writeSopw(path, q);
-            const back = readSopw(path).layer;
-            const a = decodeLayer(q);
-            const b = decodeLayer(back);
-            const same = a.every((v, i) => Object.is(v, b[i]));
-            note = `${q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}; ` : ''}packed -> ${path} (round trip ${same ? 'bit-exact' : 'MISMATCH'})`;
-          }
-          rows.push([s, fmt(r.bpw, 4), fmt(r.sqnr_db, 4), fmt(r.mse, 4), fmt(secs, 3), note]);
-        }
-        process.stdout.write(table(rows) + '\n');
-        process.stdout.write(`\nPacked files are in ${resolve(argv.out)}; look inside one with: npx sopsim inspect ${join(argv.out, 'sop4.sopw')}\n`);
+        const out = argv.out;
+        rmSync(out, { recursive: true, force: true });
+        mkdirSync(out, { recursive: true });
+        const model = join(out, 'model');
+        step(`1. Quantize ${argv.model} within ${argv['budget-bpw']} bpw (per-layer menus, exact knapsack, LLM-like activation statistics)`, [
+          'quantize-model', argv.model, '--budget-bpw', String(argv['budget-bpw']), '--synthetic-stats', '1', '--out', model,
+        ]);
+        step('2. Replay the quantized model on the SOP+HIF datapath and on the FP8 E4M3 baseline', [
+          'replay', join(model, 'trace.json'), '--hw', 'sop-hif', '--baseline', 'fp8-e4m3', '--csv', join(out, 'replay.csv'),
+        ]);
+        const sizes = [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536].join(',');
+        step('3. Sweep LUT SRAM sizes on a 32-layer, 4096-hidden decoder step (6.5 billion weights, bundled trace)', [
+          'sweep', join(TRACES, 'llama-7b-decode.json'), '--hw', 'sop-hif', '--set', `lut.capacity_bytes=${sizes}`, '--out', join(out, 'lut-sweep.csv'),
+        ]);
+        step('4. Write the HTML report', ['report', join(out, 'lut-sweep.csv'), join(out, 'replay.csv'), join(model, 'manifest.json'), '--html', join(out, 'report.html'), '--title', 'sopsim demo']);
+        process.stdout.write(
+          `\n${chalk.bold('Done.')} Results in ${resolve(out)}:\n` +
+            `  ${join(out, 'model')}/        packed layers, manifest.json, trace.json\n` +
+            `  ${join(out, 'replay.csv')}      per-layer replay, SOP+HIF and FP8\n` +
+            `  ${join(out, 'lut-sweep.csv')}   one row per LUT SRAM size\n` +
+            `  ${join(out, 'report.html')}     charts (open in a browser)\n`,
+        );
       }),
   );
 }

@@ -1,0 +1,117 @@
+// sopsim sweep: the cartesian product of --set values, each point a replay of the trace (and of the FP8
+// baseline), one CSV row per point; points run in parallel on a worker pool sized to the cores, with a
+// progress bar on a TTY; --shard i/N runs a deterministic slice for cluster array jobs.
+
+import { availableParallelism } from 'node:os';
+import type { Argv } from 'yargs';
+import cliProgress from 'cli-progress';
+import { Piscina } from 'piscina';
+import { stringify } from 'csv-stringify/sync';
+import { writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { readTrace } from '../../../sim/trace/trace.js';
+import type { Mode } from '../../../sim/datapath/datapath.js';
+import { run, UsageError } from '../common.js';
+import { loadHw } from '../hw.js';
+import { runPoint, type PointTask } from '../sweep-point.js';
+
+export type SetAxis = { path: string; values: Array<number | boolean> };
+
+/** Parse `--set path=v1,v2,...` axes; values must be numbers (or true/false). */
+export function parseAxes(sets: string[]): SetAxis[] {
+  return sets.map((s) => {
+    const m = /^([A-Za-z0-9_.]+)=(.+)$/.exec(s);
+    if (!m) throw new UsageError(`--set '${s}': expected path=v1,v2,..., e.g. lut.capacity_bytes=256,512,1024`);
+    const values = m[2].split(',').map((v) => {
+      const t = v.trim();
+      if (t === 'true' || t === 'false') return t === 'true';
+      const x = Number(t);
+      if (t === '' || !Number.isFinite(x)) throw new UsageError(`--set ${m[1]}: '${t}' is not a number`);
+      return x;
+    });
+    return { path: m[1], values };
+  });
+}
+
+/** Every combination, the first axis varying slowest. */
+export function cartesian(axes: SetAxis[]): Array<Array<[string, number | boolean]>> {
+  let out: Array<Array<[string, number | boolean]>> = [[]];
+  for (const a of axes) out = out.flatMap((prefix) => a.values.map((v) => [...prefix, [a.path, v] as [string, number | boolean]]));
+  return out;
+}
+
+export function parseShard(s: string | undefined): { index: number; count: number } {
+  if (!s) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard '${s}': expected i/N with 0 <= i < N, e.g. 0/4`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+export function register(y: Argv): Argv {
+  return y.command(
+    'sweep <trace>',
+    'Sweep hw-config values (cartesian product of --set lists): one CSV row per point with every figure and the ratio to the FP8 baseline',
+    (a) =>
+      a
+        .positional('trace', { type: 'string', demandOption: true, describe: 'a trace (.json)' })
+        .option('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name' })
+        .option('set', { type: 'string', array: true, demandOption: true, describe: 'path=v1,v2,... (any numeric config path); several --set give their cartesian product' })
+        .option('baseline', { type: 'string', default: 'fp8-e4m3', describe: 'baseline hw-config for the ratio columns ("none" to skip)' })
+        .option('baseline-sets', { type: 'boolean', default: false, describe: 'apply the --set values (except lut.*) to the baseline too' })
+        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file to write' })
+        .option('shard', { type: 'string', describe: 'run slice i of N (points with index mod N = i), e.g. $SLURM_ARRAY_TASK_ID/8' })
+        .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the cores)' })
+        .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
+        .example('sopsim sweep traces/llama-7b-decode.json --set lut.capacity_bytes=256,512,1024,2048,4096,8192,16384,32768,65536 -o lut.csv', 'LUT SRAM sizes')
+        .example('sopsim sweep t.json --set lut.replicas=1,2,4,8 --set unpacker.lanes=32,64 -o grid.csv --shard 0/2', 'half of an 8-point grid'),
+    (argv) =>
+      run(async () => {
+        const axes = parseAxes(argv.set);
+        const shard = parseShard(argv.shard);
+        readTrace(argv.trace); // a malformed trace fails before any work
+        const all = cartesian(axes);
+        // every point's config must load: unknown paths and bad values fail before any work
+        for (const p of all) loadHw(argv.hw, p.map(([k, v]) => `${k}=${v}`));
+        const baseline = argv.baseline === 'none' ? null : argv.baseline;
+        if (baseline) loadHw(baseline);
+        const tasks: PointTask[] = all
+          .map((sets, point) => ({ point, points: all.length, trace: argv.trace, hw: argv.hw, baseline, baselineSets: argv['baseline-sets'], sets, mode: argv.mode as Mode }))
+          .filter((t) => t.point % shard.count === shard.index);
+        const bar = process.stderr.isTTY
+          ? new cliProgress.SingleBar({ format: 'sweep |{bar}| {value}/{total} points | {rate} points/s | {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+          : null;
+        bar?.start(tasks.length, 0, { rate: '0.00' });
+        const t0 = performance.now();
+        let done = 0;
+        const tick = () => {
+          done++;
+          bar?.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2) });
+        };
+        let rows: Array<Record<string, string | number>>;
+        const workers = Math.max(1, Math.min(argv.workers, tasks.length));
+        if (workers === 1) {
+          rows = tasks.map((t) => {
+            const r = runPoint(t);
+            tick();
+            return r;
+          });
+        } else {
+          const pool = new Piscina({ filename: new URL('../sweep-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
+          try {
+            rows = await Promise.all(
+              tasks.map(async (t) => {
+                const r = (await pool.run(t)) as Record<string, string | number>;
+                tick();
+                return r;
+              }),
+            );
+          } finally {
+            await pool.destroy();
+          }
+        }
+        bar?.stop();
+        rows.sort((a, b) => Number(a.point) - Number(b.point));
+        writeFileAtomic(argv.out, stringify(rows, { header: true }));
+        process.stdout.write(`${rows.length} point${rows.length === 1 ? '' : 's'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker${workers > 1 ? 's' : ''} -> ${argv.out}\n`);
+      }),
+  );
+}

@@ -1,0 +1,56 @@
+// One point of a sweep: replay a trace on a hw-config with overrides, and (optionally) on the baseline;
+// returns the CSV row. Runs in the main thread or in a worker (sweep-worker.ts); traces are resolved
+// once per thread, so synthetic slices are quantized once.
+
+import type { Mode } from '../../sim/datapath/datapath.js';
+import { resolveSteps, type Step } from '../../sim/trace/steps.js';
+import { loadHw } from './hw.js';
+import { flatten, runSteps } from './sim-run.js';
+import { baselineLayer } from './commands/compare.js';
+
+export interface PointTask {
+  point: number;
+  points: number;
+  trace: string;
+  hw: string;
+  baseline: string | null;
+  baselineSets: boolean;
+  sets: Array<[string, number | boolean]>;
+  mode: Mode;
+}
+
+const stepsCache = new Map<string, Step[]>();
+const baselineCache = new Map<string, Record<string, number>>();
+
+function steps(trace: string): Step[] {
+  let s = stepsCache.get(trace);
+  if (!s) stepsCache.set(trace, (s = resolveSteps(trace, {})));
+  return s;
+}
+
+export function runPoint(task: PointTask): Record<string, string | number> {
+  const setStrings = task.sets.map(([p, v]) => `${p}=${v}`);
+  const cfg = loadHw(task.hw, setStrings);
+  const st = steps(task.trace);
+  const sop = flatten(runSteps(cfg, st, task.mode).total);
+  const row: Record<string, string | number> = { point: task.point, points: task.points };
+  for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
+  row.hw = cfg.hw.name;
+  Object.assign(row, sop);
+  if (task.baseline) {
+    const key = task.baselineSets ? `${task.baseline}|${setStrings.join(',')}` : task.baseline;
+    let b = baselineCache.get(key);
+    if (!b) {
+      const bcfg = loadHw(task.baseline, task.baselineSets ? setStrings.filter((s) => !s.startsWith('lut.')) : undefined);
+      b = flatten(runSteps(bcfg, st, task.mode, baselineLayer).total);
+      baselineCache.set(key, b);
+    }
+    for (const [k, v] of Object.entries(b)) row[`baseline_${k}`] = v;
+    const r = (k: string) => (b![k] ? sop[k] / b![k] : 0);
+    row.ratio_cycles = r('cycles');
+    row.ratio_dram_bytes = r('dram_bytes');
+    row.ratio_energy_total = r('energy_total_pj');
+    row.ratio_energy_per_weight = r('energy_pj_per_weight');
+  }
+  return row;
+}
