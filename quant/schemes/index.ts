@@ -30,6 +30,8 @@ export interface QuantizeOptions {
   searchShift?: boolean;
   /** sop4: DD4 levels to use instead of fitting (with `pair`, replays an earlier search). */
   dd4Levels?: ArrayLike<number>;
+  /** sop4: search the pair on every k-th row (default by layer size; 1 = every row). */
+  searchSample?: number;
 }
 
 /** Canonical scheme name, or a one-line error listing the known ones. */
@@ -76,6 +78,7 @@ export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {})
         dd4: opt.dd4 ?? true,
         pair: opt.pair,
         dd4Levels: opt.dd4Levels,
+        searchSample: opt.searchSample,
       });
     default: {
       const p = parseScaledName(name)!;

@@ -43,20 +43,42 @@ export function blockError(
     }
     return err;
   }
-  // the bucket lookup of Codebook.nearest, inlined: this loop is where quantization spends its time
-  const { cell, ambiguous, mids, tieUp, lo, hi, invWidth } = grid;
+  // the bucket lookup of Codebook.nearest, inlined (this loop is where quantization spends its time), with
+  // the bucket index computed from x directly: (x / eff - lo) * invWidth = x * A + B. Rounding can move it
+  // by far less than the half bucket of slack the table keeps, so the answer is nearest()'s.
+  const { cell, ambiguous, mids, tieUp, lo, invWidth } = grid;
+  const A = inv * invWidth;
+  const B = -lo * invWidth;
   const n = mids.length;
+  if (aw2 === null) {
+    for (let i = 0; i < len; i++) {
+      const x = w[off + i];
+      const f = x * A + B;
+      const k = f <= 0 ? 0 : f >= BUCKETS ? BUCKETS : f | 0;
+      let c = cell[k];
+      if (ambiguous[k] !== 0) {
+        const y = x * inv;
+        while (c < n && mids[c] < y) c++;
+        if (c < n && mids[c] === y && tieUp[c] === 1) c++;
+      }
+      const d = x - lv[c] * s * ts;
+      err += d * d;
+      if (err > limit) return err;
+    }
+    return err;
+  }
   for (let i = 0; i < len; i++) {
     const x = w[off + i];
-    const y = x * inv;
-    const k = y <= lo ? 0 : y >= hi ? BUCKETS : ((y - lo) * invWidth) | 0;
+    const f = x * A + B;
+    const k = f <= 0 ? 0 : f >= BUCKETS ? BUCKETS : f | 0;
     let c = cell[k];
     if (ambiguous[k] !== 0) {
+      const y = x * inv;
       while (c < n && mids[c] < y) c++;
       if (c < n && mids[c] === y && tieUp[c] === 1) c++;
     }
     const d = x - lv[c] * s * ts;
-    err += aw2 === null ? d * d : aw2[col0 + i] * d * d;
+    err += aw2[col0 + i] * d * d;
     if (err > limit) return err;
   }
   return err;
@@ -83,10 +105,31 @@ export function blockEncode(
     for (let i = 0; i < len; i++) codes[off + i] = z;
     return;
   }
-  if (divide) for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] / eff)];
-  else {
-    const inv = 1 / eff;
+  if (divide) {
+    for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] / eff)];
+    return;
+  }
+  const inv = 1 / eff;
+  if (grid.binary) {
     for (let i = 0; i < len; i++) codes[off + i] = gc[grid.nearest(w[off + i] * inv)];
+    return;
+  }
+  // the same inlined bucket lookup as blockError, so codes and measured errors agree
+  const { cell, ambiguous, mids, tieUp, lo, invWidth } = grid;
+  const A = inv * invWidth;
+  const B = -lo * invWidth;
+  const n = mids.length;
+  for (let i = 0; i < len; i++) {
+    const x = w[off + i];
+    const f = x * A + B;
+    const k = f <= 0 ? 0 : f >= BUCKETS ? BUCKETS : f | 0;
+    let c = cell[k];
+    if (ambiguous[k] !== 0) {
+      const y = x * inv;
+      while (c < n && mids[c] < y) c++;
+      if (c < n && mids[c] === y && tieUp[c] === 1) c++;
+    }
+    codes[off + i] = gc[c];
   }
 }
 
@@ -94,30 +137,38 @@ export function blockEncode(
 export interface BlockStats {
   amax: Float64Array;
   negative: Uint8Array;
+  /** Column of the element that reaches amax. */
+  argmaxCol: Int32Array;
   /** Largest amax over the layer. */
   max: number;
 }
 
 export function blockStats(w: Float32Array, geom: BlockGeometry): BlockStats {
-  const amax = new Float64Array(geom.blocks);
-  const negative = new Uint8Array(geom.blocks);
+  // large layers keep their statistics in shared memory, for the worker threads that search scales
+  const mem = (bytes: number) => (geom.blocks >= 16384 ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const amax = new Float64Array(mem(8 * geom.blocks));
+  const negative = new Uint8Array(mem(geom.blocks));
+  const argmaxCol = new Int32Array(mem(4 * geom.blocks));
   let max = 0;
-  forEachBlock(geom, (b, off, len) => {
+  forEachBlock(geom, (b, off, len, col0) => {
     let m = 0;
     let neg = 0;
+    let at = 0;
     for (let i = 0; i < len; i++) {
       const x = w[off + i];
       const a = x < 0 ? -x : x;
       if (a > m) {
         m = a;
         neg = x < 0 ? 1 : 0;
+        at = i;
       }
     }
     amax[b] = m;
     negative[b] = neg;
+    argmaxCol[b] = col0 + at;
     if (m > max) max = m;
   });
-  return { amax, negative, max };
+  return { amax, negative, argmaxCol, max };
 }
 
 /** Visit every block in storage order: block index, flat offset, length, first column. */
@@ -188,6 +239,7 @@ export function searchBlockScale(
   ts: number,
   aw2: Float64Array | null,
   out: { err: number; mag: number },
+  argmaxCol = -1,
 ): void {
   const sign = negative ? -1 : 1;
   if (amax === 0) {
@@ -197,6 +249,7 @@ export function searchBlockScale(
   }
   const i0 = sg.nearest(amax / grid.maxAbs / ts);
   const last = sg.mags.length - 1;
+  const a2max = argmaxCol < 0 ? 0 : aw2 ? aw2[argmaxCol] : 1;
   let bestErr = Infinity;
   let best = i0;
   for (let step = 0; step <= 2 * k; step++) {
@@ -204,6 +257,10 @@ export function searchBlockScale(
     const d = (step + 1) >> 1;
     const i = step === 0 ? i0 : step & 1 ? i0 - d : i0 + d;
     if (i < 0 || i > last || sg.mags[i] === 0) continue;
+    // a scale too small to reach the largest weight leaves at least that weight's clipping error: skip it
+    // unevaluated when that alone is no better than the best so far (exact pruning, same result)
+    const reach = grid.maxAbs * sg.mags[i] * ts;
+    if (reach < amax && a2max * (amax - reach) * (amax - reach) >= bestErr) continue;
     const e = blockError(w, off, len, col0, sign * sg.mags[i], ts, grid, aw2, bestErr);
     if (e < bestErr) {
       bestErr = e;

@@ -13,7 +13,8 @@ import { getFormat } from '../formats/registry.js';
 import type { Tensor2D } from '../io/tensor.js';
 import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { codebookBook } from '../schemes/books.js';
-import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, searchBlockScale, type BlockStats } from './kernels.js';
+import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, type BlockStats } from './kernels.js';
+import { scaleSearchAll } from '../parallel/scale-search.js';
 
 export interface Sop4Options {
   block: number;
@@ -36,6 +37,16 @@ export interface Sop4Options {
   refineAll?: boolean;
   /** Use these DD4 levels instead of fitting (replays an earlier search exactly, with `pair`). */
   dd4Levels?: ArrayLike<number>;
+  /**
+   * Search the pair and fit DD4 on every k-th row only, then select and encode every block with the
+   * winner. Default: 1 up to 2^20 weights, then floor(weights / 2^20), at most 8. 1 searches every row.
+   */
+  searchSample?: number;
+}
+
+/** The default row stride of the pair search (see Sop4Options.searchSample). */
+export function defaultSearchSample(weights: number): number {
+  return Math.max(1, Math.min(8, Math.floor(weights / 2 ** 20)));
 }
 
 interface BookErrors {
@@ -55,18 +66,11 @@ interface Ctx {
 }
 
 function evaluateBook(ctx: Ctx, book: ElementBook): BookErrors {
-  const { t, geom, st, sg, ts, opt } = ctx;
-  const err = new Float64Array(geom.blocks);
-  const mag = new Uint16Array(geom.blocks);
-  const out = { err: 0, mag: 0 };
+  const { t, geom, st, ts, opt } = ctx;
+  const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true);
   let total = 0;
-  forEachBlock(geom, (b, off, len, col0) => {
-    searchBlockScale(t.data, off, len, col0, st.amax[b], st.negative[b], book.grid, sg, opt.neighbours, ts, opt.aw2, out);
-    err[b] = out.err;
-    mag[b] = out.mag;
-    total += out.err;
-  });
-  return { book, err, mag, total };
+  for (let b = 0; b < geom.blocks; b++) total += r.err[b];
+  return { book, err: r.err, mag: r.mag, total };
 }
 
 function pairError(a: BookErrors, b: BookErrors): number {
@@ -81,18 +85,41 @@ function fitDD4Book(ctx: Ctx, use: ((b: number) => boolean) | null, hist: Weight
   const w = t.data;
   const aw2 = opt.aw2;
   hist.clear();
+  const { w0, w1, bins } = hist;
+  const half = bins / 2;
   forEachBlock(geom, (b, off, len, col0) => {
     const amax = st.amax[b];
-    if (amax === 0 || (use && !use(b))) return;
-    const s = st.negative[b] ? -amax : amax;
+    if (amax === 0 || (use !== null && !use(b))) return;
+    const inv = 1 / (st.negative[b] ? -amax : amax);
     const wb = amax * amax;
-    for (let i = 0; i < len; i++) hist.add(w[off + i] / s, aw2 ? aw2[col0 + i] * wb : wb);
+    for (let i = 0; i < len; i++) {
+      // the histogram's add(), inlined: y in [-1, 1] to bin floor((y + 1) / 2 · bins)
+      const y = w[off + i] * inv;
+      let k = Math.floor((y + 1) * half);
+      if (k < 0) k = 0;
+      else if (k >= bins) k = bins - 1;
+      const wt = aw2 === null ? wb : aw2[col0 + i] * wb;
+      w0[k] += wt;
+      w1[k] += wt * y;
+    }
   });
   const levels = fitDD4(hist, init);
   return codebookBook(new Codebook('DD4', levels, 'data-dependent'), opt.lut, true, true);
 }
 
 export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
+  const stride = opt.pair ? 1 : (opt.searchSample ?? defaultSearchSample(t.rows * t.cols));
+  if (stride > 1 && t.rows >= 2 * stride) {
+    // search on every stride-th row, then run the winning pair (and its DD4) over the whole layer
+    const rows = Math.ceil(t.rows / stride);
+    const data = new Float32Array(rows * t.cols);
+    for (let r = 0; r < rows; r++) data.set(t.data.subarray(r * stride * t.cols, (r * stride + 1) * t.cols), r * t.cols);
+    const found = quantizeSop4({ name: t.name, rows, cols: t.cols, data }, { ...opt, searchSample: 1 });
+    const dd = found.books.find((b) => b.name === 'DD4');
+    const q = quantizeSop4(t, { ...opt, pair: found.info.pair as [string, string], dd4Levels: dd ? dd.grid.levels : undefined });
+    q.info = { ...q.info, dd4_rounds: found.info.dd4_rounds, search_sample: stride };
+    return q;
+  }
   const geom = geometry(t.rows, t.cols, opt.block);
   const scaleFmt = getFormat(opt.scaleFormat);
   const sg = new ScaleGrid(scaleFmt, opt.selInScale);

@@ -7,7 +7,8 @@ import type { Minifloat } from '../formats/minifloat.js';
 import type { Tensor2D } from '../io/tensor.js';
 import { geometry, type QuantizedLayer } from '../layer.js';
 import { formatBook } from '../schemes/books.js';
-import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, searchBlockScale } from './kernels.js';
+import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift } from './kernels.js';
+import { scaleSearchAll } from '../parallel/scale-search.js';
 
 export interface ScaledOptions {
   block: number;
@@ -30,30 +31,25 @@ export function quantizeScaled(t: Tensor2D, scheme: string, element: Minifloat, 
   const grid = book.grid;
   const base = layerShift(st.max / grid.maxAbs, sg.max);
   const shifts = opt.searchShift ? [0, -1, -2, -3, 1] : [opt.shift ?? 0];
-  const out = { err: 0, mag: 0 };
-  let best: { p: number; err: number; mags: Uint32Array } | null = null;
+  let best: { p: number; err: number; mags: Uint16Array; codes: Uint8Array | null } | null = null;
   for (const dp of shifts) {
     const p = base + dp;
-    const ts = 2 ** p;
-    const mags = new Uint32Array(geom.blocks);
+    // with one shift to try, the search writes the codes as it goes
+    const r = scaleSearchAll(t, geom, st, grid, scaleFmt.name, false, opt.neighbours, 2 ** p, opt.aw2, false, shifts.length === 1);
     let err = 0;
-    forEachBlock(geom, (b, off, len, col0) => {
-      searchBlockScale(w, off, len, col0, st.amax[b], 0, grid, sg, opt.neighbours, ts, opt.aw2, out);
-      mags[b] = out.mag;
-      err += out.err;
-    });
-    if (!best || err < best.err) best = { p, err, mags };
+    for (let b = 0; b < geom.blocks; b++) err += r.err[b];
+    if (!best || err < best.err) best = { p, err, mags: r.mag, codes: r.codes };
   }
   const { p, mags } = best!;
   const ts = 2 ** p;
-  const codes = new Uint8Array(t.rows * t.cols);
+  const codes = best!.codes ?? new Uint8Array(t.rows * t.cols);
   const scaleCodes = new Uint32Array(geom.blocks);
   const scales = new Float64Array(geom.blocks);
   forEachBlock(geom, (b, off, len) => {
     const s = sg.mags[mags[b]];
     scales[b] = s;
     scaleCodes[b] = sg.codes[mags[b]];
-    blockEncode(w, off, len, s, ts, grid, codes);
+    if (!best!.codes) blockEncode(w, off, len, s, ts, grid, codes);
   });
   return {
     name: t.name,

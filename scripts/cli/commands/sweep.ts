@@ -46,6 +46,74 @@ export function parseShard(s: string | undefined): { index: number; count: numbe
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
+export interface SweepOptions {
+  trace: string;
+  hw: string;
+  sets: string[];
+  baseline: string | null;
+  baselineSets: boolean;
+  shard?: string;
+  workers: number;
+  mode: Mode;
+  progress: boolean;
+}
+
+export interface SweepResult {
+  rows: Array<Record<string, string | number>>;
+  points: number;
+  workers: number;
+  seconds: number;
+}
+
+/** Run a sweep (the whole or one shard): validates everything first, then runs the points on a pool. */
+export async function runSweep(o: SweepOptions): Promise<SweepResult> {
+  const axes = parseAxes(o.sets);
+  const shard = parseShard(o.shard);
+  readTrace(o.trace); // a malformed trace fails before any work
+  const all = cartesian(axes);
+  // every point's config must load: unknown paths and bad values fail before any work
+  for (const p of all) loadHw(o.hw, p.map(([k, v]) => `${k}=${v}`));
+  if (o.baseline) loadHw(o.baseline);
+  const tasks: PointTask[] = all
+    .map((sets, point) => ({ point, points: all.length, trace: o.trace, hw: o.hw, baseline: o.baseline, baselineSets: o.baselineSets, sets, mode: o.mode }))
+    .filter((t) => t.point % shard.count === shard.index);
+  const bar = o.progress
+    ? new cliProgress.SingleBar({ format: 'sweep |{bar}| {value}/{total} points | {rate} points/s | {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(tasks.length, 0, { rate: '0.00' });
+  const t0 = performance.now();
+  let done = 0;
+  const tick = () => {
+    done++;
+    bar?.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2) });
+  };
+  let rows: Array<Record<string, string | number>>;
+  const workers = Math.max(1, Math.min(o.workers, tasks.length));
+  if (workers === 1) {
+    rows = tasks.map((t) => {
+      const r = runPoint(t);
+      tick();
+      return r;
+    });
+  } else {
+    const pool = new Piscina({ filename: new URL('../sweep-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } });
+    try {
+      rows = await Promise.all(
+        tasks.map(async (t) => {
+          const r = (await pool.run(t)) as Record<string, string | number>;
+          tick();
+          return r;
+        }),
+      );
+    } finally {
+      await pool.destroy();
+    }
+  }
+  bar?.stop();
+  rows.sort((a, b) => Number(a.point) - Number(b.point));
+  return { rows, points: all.length, workers, seconds: (performance.now() - t0) / 1000 };
+}
+
 export function register(y: Argv): Argv {
   return y.command(
     'sweep <trace>',
@@ -65,53 +133,20 @@ export function register(y: Argv): Argv {
         .example('sopsim sweep t.json --set lut.replicas=1,2,4,8 --set unpacker.lanes=32,64 -o grid.csv --shard 0/2', 'half of an 8-point grid'),
     (argv) =>
       run(async () => {
-        const axes = parseAxes(argv.set);
+        const r = await runSweep({
+          trace: argv.trace,
+          hw: argv.hw,
+          sets: argv.set,
+          baseline: argv.baseline === 'none' ? null : argv.baseline,
+          baselineSets: argv['baseline-sets'],
+          shard: argv.shard,
+          workers: argv.workers,
+          mode: argv.mode as Mode,
+          progress: !!process.stderr.isTTY,
+        });
+        writeFileAtomic(argv.out, stringify(r.rows, { header: true }));
         const shard = parseShard(argv.shard);
-        readTrace(argv.trace); // a malformed trace fails before any work
-        const all = cartesian(axes);
-        // every point's config must load: unknown paths and bad values fail before any work
-        for (const p of all) loadHw(argv.hw, p.map(([k, v]) => `${k}=${v}`));
-        const baseline = argv.baseline === 'none' ? null : argv.baseline;
-        if (baseline) loadHw(baseline);
-        const tasks: PointTask[] = all
-          .map((sets, point) => ({ point, points: all.length, trace: argv.trace, hw: argv.hw, baseline, baselineSets: argv['baseline-sets'], sets, mode: argv.mode as Mode }))
-          .filter((t) => t.point % shard.count === shard.index);
-        const bar = process.stderr.isTTY
-          ? new cliProgress.SingleBar({ format: 'sweep |{bar}| {value}/{total} points | {rate} points/s | {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
-          : null;
-        bar?.start(tasks.length, 0, { rate: '0.00' });
-        const t0 = performance.now();
-        let done = 0;
-        const tick = () => {
-          done++;
-          bar?.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2) });
-        };
-        let rows: Array<Record<string, string | number>>;
-        const workers = Math.max(1, Math.min(argv.workers, tasks.length));
-        if (workers === 1) {
-          rows = tasks.map((t) => {
-            const r = runPoint(t);
-            tick();
-            return r;
-          });
-        } else {
-          const pool = new Piscina({ filename: new URL('../sweep-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers });
-          try {
-            rows = await Promise.all(
-              tasks.map(async (t) => {
-                const r = (await pool.run(t)) as Record<string, string | number>;
-                tick();
-                return r;
-              }),
-            );
-          } finally {
-            await pool.destroy();
-          }
-        }
-        bar?.stop();
-        rows.sort((a, b) => Number(a.point) - Number(b.point));
-        writeFileAtomic(argv.out, stringify(rows, { header: true }));
-        process.stdout.write(`${rows.length} point${rows.length === 1 ? '' : 's'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${workers} worker${workers > 1 ? 's' : ''} -> ${argv.out}\n`);
+        process.stdout.write(`${r.rows.length} point${r.rows.length === 1 ? '' : 's'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${r.points})` : ''} in ${r.seconds.toFixed(1)} s on ${r.workers} worker${r.workers > 1 ? 's' : ''} -> ${argv.out}\n`);
       }),
   );
 }
