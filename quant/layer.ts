@@ -116,21 +116,29 @@ export function bitsAccount(q: QuantizedLayer): BitsAccount {
   };
 }
 
-/** Decode every weight: ŵ (float64). */
-export function decodeLayer(q: QuantizedLayer): Float64Array {
+/**
+ * Visit every block with what decoding it takes: flat offset, length, first column, the book's table and
+ * the block's scale. ŵ[off + i] = table[codes[off + i]] × scale × tensorScale (then + any residual).
+ */
+export function forEachDecodedBlock(q: QuantizedLayer, fn: (off: number, len: number, col0: number, table: Float64Array, scale: number) => void): void {
   const { rows, cols, block, blocksPerRow } = q.geom;
-  const out = new Float64Array(rows * cols);
-  const ts = q.tensorScale;
   for (let r = 0; r < rows; r++) {
     for (let bj = 0; bj < blocksPerRow; bj++) {
       const b = r * blocksPerRow + bj;
-      const table = q.books[q.sel ? q.sel[b] : 0].table;
-      const s = q.scales[b];
       const c0 = bj * block;
-      const c1 = Math.min(cols, c0 + block);
-      for (let c = c0, i = r * cols + c0; c < c1; c++, i++) out[i] = table[q.codes[i]] * s * ts;
+      fn(r * cols + c0, Math.min(block, cols - c0), c0, q.books[q.sel ? q.sel[b] : 0].table, q.scales[b]);
     }
   }
+}
+
+/** Decode every weight: ŵ (float64). */
+export function decodeLayer(q: QuantizedLayer): Float64Array {
+  const out = new Float64Array(q.geom.rows * q.geom.cols);
+  const ts = q.tensorScale;
+  const codes = q.codes;
+  forEachDecodedBlock(q, (off, len, _c0, table, s) => {
+    for (let i = off; i < off + len; i++) out[i] = table[codes[i]] * s * ts;
+  });
   if (q.residuals) {
     const { index, bf16 } = q.residuals;
     for (let k = 0; k < index.length; k++) out[index[k]] += bf16ToNumber(bf16[k]);

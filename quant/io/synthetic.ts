@@ -66,8 +66,11 @@ export function synthesize(spec: SyntheticSpec, name = `synthetic:${spec.dist}:$
     if (dof < 3) throw new InputError(spec.dist, 'Student-t needs at least 3 degrees of freedom (finite variance)');
     const scale = std * Math.sqrt((dof - 2) / dof);
     for (let i = 0; i < n; i++) {
-      let chi = 0;
-      for (let k = 0; k < dof; k++) {
+      // chi-square with even dof = 2 x Gamma(dof/2, 1) = -2 ln(U1 ... U_{dof/2}); odd dof adds one z²
+      let prod = 1;
+      for (let k = 0; k < dof >> 1; k++) prod *= 1 - rng();
+      let chi = -2 * Math.log(prod);
+      if (dof & 1) {
         const z = normal();
         chi += z * z;
       }

@@ -14,6 +14,9 @@ import { withResiduals } from '../sop/residuals.js';
 import { InfeasibleBudget, solveMCKP } from './knapsack.js';
 
 export const MENU = ['sop4-g32', 'sop4', 'sop4+res', 'E2M3sUE4M4', 'e4m3-pot'] as const;
+
+/** The order menus are built in: the block-16 search first, so block 32 can reuse what it found. */
+const BUILD_ORDER: readonly MenuLabel[] = ['sop4', 'sop4+res', 'sop4-g32', 'E2M3sUE4M4', 'e4m3-pot'];
 export type MenuLabel = (typeof MENU)[number];
 
 export interface MenuEntry {
@@ -62,12 +65,14 @@ export function buildLayerMenu(t: Tensor2D, a: Float64Array | null, opt: ModelOp
     const n = t.rows * t.cols;
     entries.push({ label, bits: bitsAccount(q).total, bpw: m.bpw, acos: m.acos, mse: m.mse, sqnr_db: m.sqnr_db, dist: Math.max(0, 1 - m.acos) * n });
   };
-  for (const label of opt.menu) {
+  for (const label of BUILD_ORDER.filter((l) => opt.menu.includes(l))) {
     const g = SOP_BLOCK[label];
     if (g) {
       let sop = sops.get(g);
       if (!sop) {
-        sop = quantize(t, 'sop4', { ...sopOptions(a, opt.metric), block: g });
+        // the block-32 variant reuses the pair and DD4 the block-16 search found (when it ran first)
+        const prior = recipes['16'];
+        sop = quantize(t, 'sop4', { ...sopOptions(a, opt.metric), block: g, ...(g !== 16 && prior ? { pair: prior.pair, dd4Levels: prior.dd4Levels } : {}) });
         sops.set(g, sop);
         const dd = sop.books.find((b) => b.name === 'DD4');
         recipes[String(g)] = { pair: sop.info.pair as [string, string], dd4Levels: dd ? Array.from(dd.grid.levels) : undefined };
@@ -75,6 +80,7 @@ export function buildLayerMenu(t: Tensor2D, a: Float64Array | null, opt: ModelOp
       add(label, label === 'sop4+res' ? withResiduals(t, sop, opt.residualBpw, a) : sop);
     } else add(label, quantize(t, label, sopOptions(a, opt.metric)));
   }
+  entries.sort((x, y) => opt.menu.indexOf(x.label) - opt.menu.indexOf(y.label));
   return { name: t.name, shape: [t.rows, t.cols], weights: t.rows * t.cols, entries, recipes };
 }
 

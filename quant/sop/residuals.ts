@@ -4,7 +4,7 @@
 
 import { bf16Bits } from '../formats/bits.js';
 import type { Tensor2D } from '../io/tensor.js';
-import { RESIDUAL_BITS, decodeLayer, type QuantizedLayer } from '../layer.js';
+import { RESIDUAL_BITS, forEachDecodedBlock, type QuantizedLayer } from '../layer.js';
 
 /** The k-th largest value of `a` (k >= 1), by quickselect on a copy. */
 export function kthLargest(a: Float32Array, k: number): number {
@@ -47,13 +47,17 @@ export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: numb
   const n = t.rows * t.cols;
   const k = Math.min(n, residualCount(allowanceBpw, n));
   if (k === 0) return { ...q, residuals: undefined };
-  const wq = decodeLayer({ ...q, residuals: undefined });
+  // importance |w - ŵ|·a_j, decoding block by block (no full ŵ array)
   const imp = new Float32Array(n);
-  const cols = t.cols;
-  for (let i = 0; i < n; i++) {
-    const r = Math.abs(t.data[i] - wq[i]);
-    imp[i] = activations ? r * activations[i % cols] : r;
-  }
+  const ts = q.tensorScale;
+  const codes = q.codes;
+  const w = t.data;
+  forEachDecodedBlock(q, (off, len, c0, table, s) => {
+    for (let i = off, c = c0; i < off + len; i++, c++) {
+      const r = Math.abs(w[i] - table[codes[i]] * s * ts);
+      imp[i] = activations ? r * activations[c] : r;
+    }
+  });
   const thr = kthLargest(imp, k);
   const index: number[] = [];
   for (let i = 0; i < n && index.length < k; i++) if (imp[i] > thr) index.push(i);
@@ -61,8 +65,12 @@ export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: numb
   index.sort((a, b) => a - b);
   const keepIdx: number[] = [];
   const keepVal: number[] = [];
+  const { cols, block, blocksPerRow } = q.geom;
   for (const i of index) {
-    const code = bf16Bits(t.data[i] - wq[i]);
+    const row = Math.floor(i / cols);
+    const b = row * blocksPerRow + Math.floor((i - row * cols) / block);
+    const wq = q.books[q.sel ? q.sel[b] : 0].table[codes[i]] * q.scales[b] * ts;
+    const code = bf16Bits(w[i] - wq);
     if ((code & 0x7fff) === 0) continue; // a zero correction costs bits and changes nothing
     keepIdx.push(i);
     keepVal.push(code);

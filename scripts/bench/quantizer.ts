@@ -3,16 +3,12 @@
 //   npm run build && node dist/scripts/bench/quantizer.js [--rows 4096] [--cols 4096] [--schemes sop4,E2M3sUE4M4]
 
 import { synthesize } from '../../quant/io/synthetic.js';
+import { arg } from './reference.js';
 import { quantize } from '../../quant/schemes/index.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const rows = Number(opt('rows', '4096'));
-const cols = Number(opt('cols', '4096'));
-const schemes = opt('schemes', 'e4m3-pot,nvfp4,E2M3sUE4M4,sop4').split(',');
+const rows = Number(arg('rows', '4096'));
+const cols = Number(arg('cols', '4096'));
+const schemes = arg('schemes', 'e4m3-pot,nvfp4,E2M3sUE4M4,sop4').split(',');
 const t = synthesize({ dist: 't4', rows, cols, seed: 1 });
 const n = rows * cols;
 

@@ -5,20 +5,16 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize } from '../../quant/io/synthetic.js';
+import { arg } from './reference.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { loadHwConfig } from '../../sim/config/load.js';
 import { buildLayerWork } from '../../sim/datapath/layer-work.js';
 import { runLayers } from '../../sim/datapath/report.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const rows = Number(opt('rows', '4096'));
-const cols = Number(opt('cols', '4096'));
-const scheme = opt('scheme', 'sop4');
-const reps = Number(opt('reps', '3'));
+const rows = Number(arg('rows', '4096'));
+const cols = Number(arg('cols', '4096'));
+const scheme = arg('scheme', 'sop4');
+const reps = Number(arg('reps', '3'));
 const hw = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'hw-configs', 'sop-hif.json');
 
 const t = synthesize({ dist: 't4', rows, cols, seed: 1 });

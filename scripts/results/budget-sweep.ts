@@ -11,14 +11,10 @@ import { synthesize } from '../../quant/io/synthetic.js';
 import { measure } from '../../quant/measure.js';
 import { allocate, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS } from '../../quant/model/quantize-model.js';
 import { quantize } from '../../quant/schemes/index.js';
+import { arg } from '../bench/reference.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const model = opt('model', 'synthetic-model:small');
-const seed = Number(opt('seed', '1'));
+const model = arg('model', 'synthetic-model:small');
+const seed = Number(arg('seed', '1'));
 const src = openWeights(model);
 const names = src.tensors().filter((n) => !/embed|norm|lm_head/i.test(n));
 const stats = { path: `synthetic-stats:${seed}`, layers: generateActivationStats(names.map((n) => ({ name: n, cols: src.shape(n)[1] })), seed) };

@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize } from '../../quant/io/synthetic.js';
+import { arg } from '../bench/reference.js';
 import { parseLutFormat } from '../../quant/codebooks/lut-format.js';
 import { measure } from '../../quant/measure.js';
 import { quantize } from '../../quant/schemes/index.js';
@@ -13,14 +14,10 @@ import { loadHwConfig } from '../../sim/config/load.js';
 import { buildLayerWork } from '../../sim/datapath/layer-work.js';
 import { runLayers, type SimReport } from '../../sim/datapath/report.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const rows = Number(opt('rows', '4096'));
-const cols = Number(opt('cols', '4096'));
-const tokens = Number(opt('tokens', '1'));
+const args = process.argv.slice(2); // --json
+const rows = Number(arg('rows', '4096'));
+const cols = Number(arg('cols', '4096'));
+const tokens = Number(arg('tokens', '1'));
 const hwDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'hw-configs');
 const t = synthesize({ dist: 't4', rows, cols, seed: 1 }, `t4-${rows}x${cols}`);
 
