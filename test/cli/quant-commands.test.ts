@@ -1,10 +1,10 @@
 // The quantizer's commands end to end: round, codebooks, quantize, inspect, and their errors.
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { f32Bytes, npyBytes, safetensorsBytes } from '../helpers/files.js';
-import { sopsim } from '../helpers/cli.js';
+import { CLI, sopsim } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-'));
 const st = join(dir, 'w.safetensors');
@@ -119,6 +119,12 @@ describe('bad input: one line naming the file and the problem, exit 2, nothing w
   });
   it('leaves no temporary files behind', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('the sopsim binary', () => {
+  it('is executable, so `npx sopsim` runs it', () => {
+    expect(statSync(CLI).mode & 0o111).not.toBe(0);
   });
 });
 
