@@ -31,6 +31,7 @@ export function register(y: Argv): Argv {
         .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
         .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
         .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
+        .option('search-sample', { type: 'number', describe: 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)' })
         .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
         .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
         .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'with --stats: select by activation-weighted error (acos) or plain MSE' })
@@ -68,6 +69,7 @@ export function register(y: Argv): Argv {
           pair,
           selInScale: argv['sel-in-scale'],
           searchShift: argv['search-shift'],
+          searchSample: argv['search-sample'],
         };
         let outDir: string | null = null;
         if (argv.out && names.length > 1) {
