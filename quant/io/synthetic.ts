@@ -4,7 +4,6 @@
 import seedrandom from 'seedrandom';
 import { InputError, type Tensor2D } from './tensor.js';
 
-export const SYNTHETIC_DISTS = ['gaussian', 't4', 'laplace', 'outlier'] as const;
 export type SyntheticDist = string; // gaussian | laplace | outlier | t<dof>
 
 export interface SyntheticSpec {

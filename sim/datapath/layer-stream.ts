@@ -145,9 +145,4 @@ export class LayerStream {
     }
     return rep * rs.length + lo;
   }
-
-  /** Slice index of virtual weight i (for decoding values). */
-  sliceIndex(i: number): number {
-    return this.sliceRows === this.rows ? i : i % this.sliceN;
-  }
 }

@@ -50,9 +50,4 @@ export class Counters {
     });
     return out;
   }
-
-  /** Add another counter set's values into this one (same or new counters). */
-  merge(other: Counters): void {
-    other.info.forEach((c, h) => this.add(this.define(c.component, c.name, c.unit, c.description), other.values[h]));
-  }
 }
