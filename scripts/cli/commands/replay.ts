@@ -39,7 +39,10 @@ export function register(y: Argv): Argv {
         const sop = runSteps(cfg, steps, mode, undefined, tr.name);
         const fp8 = base ? runSteps(base, steps, mode, baselineLayer, tr.name) : null;
         const seconds = (performance.now() - t0) / 1000;
-        const schemeOf = (i: number) => steps[i].layer().scheme;
+        const schemeOf = (i: number) => {
+          const q = steps[i].layer();
+          return q.residuals?.index.length ? `${q.scheme}+res` : q.scheme;
+        };
         if (argv.csv) {
           const rows = sop.layers.map((l, i) => ({
             index: i,
