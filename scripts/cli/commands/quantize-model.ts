@@ -9,7 +9,9 @@ import { openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
-import { allocate, buildChoice, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS, type ModelOptions } from '../../../quant/model/quantize-model.js';
+import { allocate, buildChoice, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS, type LayerMenu, type ModelOptions } from '../../../quant/model/quantize-model.js';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
 import { fmt, run, table, toJson, UsageError } from '../common.js';
 
@@ -41,10 +43,11 @@ export function register(y: Argv): Argv {
         .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'codebook selection and allocation by activation-weighted cosine, or by MSE' })
         .option('include', { type: 'string', describe: 'regular expression selecting the layers (default: 2-D tensors except embeddings and norms)' })
         .option('force', { type: 'boolean', default: false, describe: 'replace an existing output directory' })
+        .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
         .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw'),
     (argv) =>
-      run(() => {
+      run(async () => {
         const src = openWeights(argv.weights);
         const names = linearLayers(src, argv.include);
         if (names.length === 0) throw new InputError(argv.weights, 'no layers to quantize');
@@ -67,12 +70,27 @@ export function register(y: Argv): Argv {
         const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse' };
         const tty = process.stderr.isTTY;
         const t0 = performance.now();
-        const menus = buildMenus(src, names, stats, opt, (i, n) => {
-          if (tty) process.stderr.write(`\r\x1b[Kmenu ${i + 1}/${names.length}: ${n}`);
-        });
+        // layers spread over the cores (each worker quantizes on one thread); --workers 1 stays in-process
+        const workers = Math.max(1, Math.min(argv.workers, names.length));
+        const pool =
+          workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
+        let done = 0;
+        const progress = (what: string) => {
+          done++;
+          if (tty) process.stderr.write(`\r\x1b[K${what} ${done}/${names.length}`);
+        };
+        const menus = pool
+          ? await Promise.all(
+              names.map(async (n) => {
+                const m = (await pool.run({ kind: 'menu', source: argv.weights, name: n, stats: statsFor(stats, n, src.shape(n)[1]), opt })) as LayerMenu;
+                progress('menus');
+                return m;
+              }),
+            )
+          : buildMenus(src, names, stats, opt, () => progress('menus'));
         if (tty) process.stderr.write('\r\x1b[K');
         if (budget < cheapestBpw(menus)) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(cheapestBpw(menus), 5)} bpw for this model)`);
-        let alloc;
+        let alloc: ReturnType<typeof allocate> | undefined;
         try {
           alloc = allocate(menus, budget);
         } catch (e) {
@@ -84,16 +102,27 @@ export function register(y: Argv): Argv {
         rmSync(tmp, { recursive: true, force: true });
         mkdirSync(tmp, { recursive: true });
         try {
-          const files: string[] = [];
-          names.forEach((n, i) => {
-            const t = src.read(n);
-            const q = buildChoice(t, statsFor(stats, n, t.cols), menus[i], alloc.choices[i].choice, opt);
-            q.info.source = { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: n };
-            q.info.model_choice = alloc.choices[i].choice;
-            const file = `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`;
-            writeSopw(join(tmp, file), q);
-            files.push(file);
-          });
+          const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
+          const info = (i: number) => ({ source: { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: alloc!.choices[i].choice });
+          done = 0;
+          if (pool) {
+            await Promise.all(
+              names.map(async (n, i) => {
+                await pool.run({ kind: 'choice', source: argv.weights, name: n, stats: statsFor(stats, n, src.shape(n)[1]), opt, menu: menus[i], label: alloc!.choices[i].choice, out: join(tmp, files[i]), info: info(i) });
+                progress('packed');
+              }),
+            );
+          } else {
+            names.forEach((n, i) => {
+              const t = src.read(n);
+              const q = buildChoice(t, statsFor(stats, n, t.cols), menus[i], alloc!.choices[i].choice, opt);
+              Object.assign(q.info, info(i));
+              writeSopw(join(tmp, files[i]), q);
+              progress('packed');
+            });
+          }
+          if (tty) process.stderr.write('\r\x1b[K');
+          await pool?.destroy();
           const manifest = {
             format: 'sopsim-manifest',
             version: 1,
@@ -132,6 +161,7 @@ export function register(y: Argv): Argv {
           );
         } catch (e) {
           rmSync(tmp, { recursive: true, force: true });
+          await pool?.destroy();
           throw e;
         }
       }),
