@@ -26,6 +26,18 @@ describe('sopsim quantize-model', () => {
     expect(o.weights_decoded).toBe(2 * (4 * 256 * 256 + 3 * 256 * 688));
     expect(o.counters.sparse_add.residuals).toBeGreaterThan(0);
   });
+  it('gives byte-identical packed layers and manifest on one worker and on several', () => {
+    const a = join(dir, 'w1');
+    const b = join(dir, 'w2');
+    expect(sopsim(['quantize-model', 'synthetic-model:tiny:3', '--budget-bpw', '5.5', '--out', a, '--workers', '1']).code).toBe(0);
+    expect(sopsim(['quantize-model', 'synthetic-model:tiny:3', '--budget-bpw', '5.5', '--out', b, '--workers', '2']).code).toBe(0);
+    const ma = JSON.parse(readFileSync(join(a, 'manifest.json'), 'utf8'));
+    const mb = JSON.parse(readFileSync(join(b, 'manifest.json'), 'utf8'));
+    delete ma.seconds;
+    delete mb.seconds;
+    expect(mb).toEqual(ma);
+    for (const l of ma.layers) expect(readFileSync(join(b, l.file)).equals(readFileSync(join(a, l.file)))).toBe(true);
+  });
   it('refuses statistics whose shapes do not match the weights: exit 2, nothing written', () => {
     const stats = join(dir, 'bad-stats.json');
     writeFileSync(stats, JSON.stringify({ format: 'sopsim-stats', version: 1, layers: { 'model.layers.0.self_attn.q_proj': [1, 2, 3] } }));
