@@ -60,7 +60,6 @@ interface Ctx {
   t: Tensor2D;
   geom: BlockGeometry;
   st: BlockStats;
-  sg: ScaleGrid;
   ts: number;
   opt: Sop4Options;
 }
@@ -125,7 +124,7 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
   const sg = new ScaleGrid(scaleFmt, opt.selInScale);
   const st = blockStats(t.data, geom);
   const p = layerShift(st.max, sg.max); // every SOP codebook has max |level| = 1
-  const ctx: Ctx = { t, geom, st, sg, ts: 2 ** p, opt };
+  const ctx: Ctx = { t, geom, st, ts: 2 ** p, opt };
   const maxRounds = opt.maxRounds ?? 6;
 
   const fixedNames = opt.pair ? [opt.pair[0]] : (opt.fixed ?? fixedCodebookNames());

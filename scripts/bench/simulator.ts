@@ -2,7 +2,7 @@
 // ratio column compares each to a reference pass in the same process (one sweep over the layer's codes):
 //   npm run build && node dist/scripts/bench/simulator.js [--rows 4096] [--cols 4096] [--scheme sop4] [--reps 3]
 
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize } from '../../quant/io/synthetic.js';
 import { arg } from './reference.js';

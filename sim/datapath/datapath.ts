@@ -210,12 +210,16 @@ export class Datapath implements EventTarget {
     return this.scans[(this.base + k) % this.slots];
   }
 
-  /** Request tile k of this layer at `now` (scanning it into its slot). */
-  private requestTile(k: number, now: number): void {
-    const scan = this.scanOf(k);
-    scan.scan(this.work, k);
+  /** Scan tile k of a layer into a slot and request its bytes at `now`; returns when they arrive. */
+  private loadTile(scan: TileScan, work: LayerWork, k: number, now: number): number {
+    scan.scan(work, k);
     this.buffer.tile(scan.bytes);
-    const a = this.fetch.request(now, scan.bytes);
+    return this.fetch.request(now, scan.bytes);
+  }
+
+  /** Request tile k of this layer at `now`. */
+  private requestTile(k: number, now: number): void {
+    const a = this.loadTile(this.scanOf(k), this.work, k, now);
     this.arrival[k] = a;
     if (this.sim) this.sim.schedule(a, this.simId, EV_ARRIVE + 4 * k);
   }
@@ -236,10 +240,7 @@ export class Datapath implements EventTarget {
     while (free > 0 && (this.carry?.arrival.length ?? 0) < next.tiles) {
       if (!this.carry) this.carry = { work: next, arrival: [] };
       const j = this.carry.arrival.length;
-      const scan = this.scans[(this.base + work.tiles + j) % this.slots];
-      scan.scan(next, j);
-      this.buffer.tile(scan.bytes);
-      this.carry.arrival.push(this.fetch.request(now, scan.bytes));
+      this.carry.arrival.push(this.loadTile(this.scans[(this.base + work.tiles + j) % this.slots], next, j, now));
       free--;
     }
   }

@@ -13,9 +13,8 @@ export class TileScan {
   directW = new Int32Array(0);
   weights = new Int32Array(0);
   blocksEnding = new Int32Array(0);
-  /** The layer and tile held. */
+  /** The layer whose tile is held. */
   work: LayerWork | null = null;
-  tile = -1;
   groups = 0;
   w0 = 0;
   w1 = 0;
@@ -39,7 +38,6 @@ export class TileScan {
     const w0 = k * work.tileWeights;
     const w1 = Math.min(work.n, w0 + work.tileWeights);
     this.work = work;
-    this.tile = k;
     this.w0 = w0;
     this.w1 = w1;
     this.groups = Math.ceil((w1 - w0) / this.lanes);

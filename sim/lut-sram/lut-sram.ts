@@ -27,8 +27,6 @@ export class LutSram {
   readonly banks: number;
   readonly replicas: number;
   readonly prefetchEnabled: boolean;
-  /** Lookups served per cycle when every table has all its replicas. */
-  readonly lookupsPerCycle: number;
   /** id -> footprint bytes; Map order is LRU order (oldest first). */
   private readonly resident = new Map<string, number>();
   private readonly readyAt = new Map<string, number>();
@@ -49,7 +47,6 @@ export class LutSram {
     this.banks = l.banks;
     this.replicas = l.replicas;
     this.prefetchEnabled = l.prefetch;
-    this.lookupsPerCycle = l.ports * l.banks * l.replicas;
     const c = LutSram.NAME;
     this.hReads = counters.define(c, 'reads', '', `entry reads (${this.entryBits} bits; one per weight routed to the LUT)`);
     this.hWrites = counters.define(c, 'writes', '', 'entry writes when tables are (re)loaded (entries x replicas)');
