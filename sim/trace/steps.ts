@@ -17,6 +17,8 @@ export interface Step {
   tokens: number;
   /** Rows the layer really has; more than the quantized layer's when it is a repeated slice. */
   rows?: number;
+  /** The scheme, when known without quantizing (weights quantized on demand). */
+  scheme?: string;
   /** The layer as packed for the datapath under test. */
   layer(): QuantizedLayer;
   /** The source weights (of the slice, for a repeated slice), when they can be found. */
@@ -48,7 +50,7 @@ function fromWeights(file: string, tensor: string, scheme: string, tokens: numbe
   const src = openWeights(file);
   let t: Tensor2D | null = null;
   const read = () => (t ??= src.read(tensor));
-  return { name, tokens, layer: () => quantize(read(), scheme), source: read };
+  return { name, tokens, scheme, layer: () => quantize(read(), scheme), source: read };
 }
 
 /**

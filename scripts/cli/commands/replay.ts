@@ -39,7 +39,9 @@ export function register(y: Argv): Argv {
         const sop = runSteps(cfg, steps, mode, undefined, tr.name);
         const fp8 = base ? runSteps(base, steps, mode, baselineLayer, tr.name) : null;
         const seconds = (performance.now() - t0) / 1000;
+        // steps that quantize on demand know their scheme; asking them for the layer would quantize again
         const schemeOf = (i: number) => {
+          if (steps[i].scheme) return steps[i].scheme!;
           const q = steps[i].layer();
           return q.residuals?.index.length ? `${q.scheme}+res` : q.scheme;
         };
