@@ -117,6 +117,15 @@ export function bitsAccount(q: QuantizedLayer): BitsAccount {
 }
 
 /**
+ * Total bits q would take with `rows` rows of the same kind and `residuals` sparse corrections: element and
+ * block bits scale with the rows, per-layer bits do not. Prices a full layer from its row sample.
+ */
+export function bitsAtRows(q: QuantizedLayer, rows: number, residuals: number): number {
+  const b = bitsAccount(q);
+  return ((b.elementBits + b.blockBits) / q.geom.rows) * rows + b.layerBits + residuals * RESIDUAL_BITS;
+}
+
+/**
  * Visit every block with what decoding it takes: flat offset, length, first column, the book's table and
  * the block's scale. ŵ[off + i] = table[codes[off + i]] × scale × tensorScale (then + any residual).
  */

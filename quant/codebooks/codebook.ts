@@ -24,6 +24,8 @@ export class Codebook {
   readonly maxAbs: number;
   /** Per bucket: the first level index whose threshold may lie at or above the bucket. */
   readonly cell: Uint8Array;
+  /** Per bucket: levels[cell[k]], the answer when the bucket is not ambiguous. */
+  readonly cellLevel: Float64Array;
   /** Per bucket: 1 when a threshold lies in (or within half a bucket of) it, so a compare is needed. */
   readonly ambiguous: Uint8Array;
   /** Grids with too many levels per bucket (E4M3's subnormals) use a binary search instead. */
@@ -68,6 +70,7 @@ export class Codebook {
       if (last - first > 8) crowded = true;
     }
     this.binary = crowded || n > 255;
+    this.cellLevel = Float64Array.from(this.cell, (c) => this.levels[Math.min(c, n - 1)]);
   }
 
   /** The finite values of a number format as an element grid (ties to the even code, like the format). */

@@ -5,13 +5,15 @@ import { matrixNames, openSafetensors, readSafetensor } from './safetensors.js';
 import { readNpy } from './npy.js';
 import { parseSyntheticSource, synthesize } from './synthetic.js';
 import { parseSyntheticModel } from './synthetic-model.js';
-import { InputError, type Tensor2D } from './tensor.js';
+import { InputError, sampleRows, type Tensor2D } from './tensor.js';
 
 export interface WeightSource {
   path: string;
   /** Names of the 2-D tensors the source holds. */
   tensors(): string[];
   read(name: string): Tensor2D;
+  /** Every stride-th row of a tensor (rows 0, stride, ...), reading or drawing no more than a source must. */
+  sample(name: string, stride: number): Tensor2D;
   /** Shape of a tensor without reading its data. */
   shape(name: string): number[];
 }
@@ -20,18 +22,20 @@ export function openWeights(path: string): WeightSource {
   const syn = parseSyntheticSource(path);
   if (syn) {
     const name = path;
+    const one = (n: string, stride: number) => {
+      if (n !== name) throw new InputError(path, `no tensor named '${n}' (a synthetic source has one tensor, '${name}')`);
+      return synthesize(syn, name, stride);
+    };
     return {
       path,
       tensors: () => [name],
-      read: (n) => {
-        if (n !== name) throw new InputError(path, `no tensor named '${n}' (a synthetic source has one tensor, '${name}')`);
-        return synthesize(syn, name);
-      },
+      read: (n) => one(n, 1),
+      sample: (n, stride) => one(n, stride),
       shape: () => [syn.rows, syn.cols],
     };
   }
   const model = parseSyntheticModel(path);
-  if (model) return { path, tensors: () => model.names, read: (n) => model.read(n), shape: (n) => (model.names.includes(n) ? model.shapeOf(n) : []) };
+  if (model) return { path, tensors: () => model.names, read: (n) => model.read(n), sample: (n, stride) => model.read(n, stride), shape: (n) => (model.names.includes(n) ? model.shapeOf(n) : []) };
   if (path.startsWith('synthetic:')) throw new InputError(path, 'expected synthetic:<dist>:<rows>x<cols>[:<seed>], e.g. synthetic:gaussian:256x2048:1');
   if (!existsSync(path)) throw new InputError(path, 'no such file');
   if (/\.npy$/i.test(path)) {
@@ -45,9 +49,12 @@ export function openWeights(path: string): WeightSource {
         if (n !== name) throw new InputError(path, `no tensor named '${n}' (a .npy file holds one array, '${name}')`);
         return get();
       },
+      sample(n, stride) {
+        return sampleRows(this.read(n), stride);
+      },
       shape: () => [get().rows, get().cols],
     };
   }
   const f = openSafetensors(path);
-  return { path, tensors: () => matrixNames(f), read: (n) => readSafetensor(f, n), shape: (n) => f.entries[n]?.shape ?? [] };
+  return { path, tensors: () => matrixNames(f), read: (n) => readSafetensor(f, n), sample: (n, stride) => sampleRows(readSafetensor(f, n), stride), shape: (n) => f.entries[n]?.shape ?? [] };
 }

@@ -28,7 +28,8 @@ export interface SyntheticModel {
   seed: number;
   names: string[];
   shapeOf(name: string): [number, number];
-  read(name: string): Tensor2D;
+  /** The tensor, or every stride-th row of it (drawn without the rows between). */
+  read(name: string, stride?: number): Tensor2D;
   /** How a tensor is drawn: its distribution, scale and seed. */
   recipe(name: string): { dist: string; std: number; seed: number; rows: number; cols: number; projection: string; layer: number };
 }
@@ -70,9 +71,9 @@ export function parseSyntheticModel(src: string): SyntheticModel | null {
       const std = 0.02 * (0.6 + (0.8 * ((layer * 7 + idx) % 5)) / 4);
       return { dist, std, seed: seed * 100003 + idx, rows, cols, projection, layer };
     },
-    read(name: string): Tensor2D {
+    read(name: string, stride = 1): Tensor2D {
       const r = this.recipe(name);
-      return synthesize({ dist: r.dist, rows: r.rows, cols: r.cols, seed: r.seed, std: r.std }, name);
+      return synthesize({ dist: r.dist, rows: r.rows, cols: r.cols, seed: r.seed, std: r.std }, name, stride);
     },
   };
 }

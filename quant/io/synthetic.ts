@@ -34,51 +34,67 @@ export function normalSource(seed: string | number): () => number {
   };
 }
 
-export function synthesize(spec: SyntheticSpec, name = `synthetic:${spec.dist}:${spec.rows}x${spec.cols}:${spec.seed}`): Tensor2D {
+/**
+ * A seeded tensor. Every row draws from its own stream (seeded by the tensor's seed and the row index), so
+ * `stride` > 1 yields exactly rows 0, stride, 2·stride, ... of the full tensor without drawing the others.
+ */
+export function synthesize(spec: SyntheticSpec, name = `synthetic:${spec.dist}:${spec.rows}x${spec.cols}:${spec.seed}`, stride = 1): Tensor2D {
   const { rows, cols, seed } = spec;
   const std = spec.std ?? 0.02;
-  const n = rows * cols;
-  const data = new Float32Array(n);
-  const rng = seedrandom.alea(`${seed}/u`);
-  const normal = normalSource(`${seed}/n`);
   const dist = spec.dist.toLowerCase();
-  if (dist === 'gaussian' || dist === 'outlier') {
-    for (let i = 0; i < n; i++) data[i] = std * normal();
-    if (dist === 'outlier') {
-      // about 0.5% of input channels (at least 2) carry weights 8-32x larger, as LLM layers facing
-      // activation-outlier channels do
-      const k = Math.max(2, Math.round(cols * 0.005));
-      for (let j = 0; j < k; j++) {
-        const c = Math.floor(rng() * cols);
-        const f = 8 + 24 * rng();
-        for (let r = 0; r < rows; r++) data[r * cols + c] *= f;
-      }
-    }
-  } else if (dist === 'laplace') {
-    const b = std / Math.SQRT2;
-    for (let i = 0; i < n; i++) {
-      const u = rng() - 0.5;
-      data[i] = -b * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
-    }
-  } else if (/^t\d+$/.test(dist) || dist === 'student-t') {
-    const dof = dist === 'student-t' ? 4 : Number(dist.slice(1));
-    if (dof < 3) throw new InputError(spec.dist, 'Student-t needs at least 3 degrees of freedom (finite variance)');
-    const scale = std * Math.sqrt((dof - 2) / dof);
-    for (let i = 0; i < n; i++) {
-      // chi-square with even dof = 2 x Gamma(dof/2, 1) = -2 ln(U1 ... U_{dof/2}); odd dof adds one z²
-      let prod = 1;
-      for (let k = 0; k < dof >> 1; k++) prod *= 1 - rng();
-      let chi = -2 * Math.log(prod);
-      if (dof & 1) {
-        const z = normal();
-        chi += z * z;
-      }
-      data[i] = (scale * normal()) / Math.sqrt(chi / dof);
-    }
-  } else {
+  const tdof = dist === 'student-t' ? 4 : /^t\d+$/.test(dist) ? Number(dist.slice(1)) : 0;
+  if (dist !== 'gaussian' && dist !== 'outlier' && dist !== 'laplace' && tdof === 0)
     throw new InputError(spec.dist, `unknown synthetic distribution (expected one of gaussian, t<dof> such as t4, laplace, outlier)`);
+  if (tdof > 0 && tdof < 3) throw new InputError(spec.dist, 'Student-t needs at least 3 degrees of freedom (finite variance)');
+  const step = Math.max(1, Math.floor(stride));
+  const outRows = Math.ceil(rows / step);
+  const data = new Float32Array(outRows * cols);
+  for (let o = 0; o < outRows; o++) {
+    const r = o * step;
+    const row = data.subarray(o * cols, (o + 1) * cols);
+    if (dist === 'gaussian' || dist === 'outlier') {
+      const normal = normalSource(`${seed}/n/${r}`);
+      for (let j = 0; j < cols; j++) row[j] = std * normal();
+    } else if (dist === 'laplace') {
+      const rng = seedrandom.alea(`${seed}/u/${r}`);
+      const b = std / Math.SQRT2;
+      for (let j = 0; j < cols; j++) {
+        const u = rng() - 0.5;
+        row[j] = -b * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
+      }
+    } else studentRow(row, seedrandom.alea(`${seed}/t/${r}`), tdof, std * Math.sqrt((tdof - 2) / tdof));
   }
-  return { name, rows, cols, data };
+  if (dist === 'outlier') {
+    // about 0.5% of input channels (at least 2) carry weights 8-32x larger, as LLM layers facing
+    // activation-outlier channels do (the channels come from one stream, whatever rows are drawn)
+    const rng = seedrandom.alea(`${seed}/u`);
+    const k = Math.max(2, Math.round(cols * 0.005));
+    for (let j = 0; j < k; j++) {
+      const c = Math.floor(rng() * cols);
+      const f = 8 + 24 * rng();
+      for (let o = 0; o < outRows; o++) data[o * cols + c] *= f;
+    }
+  }
+  return { name, rows: outRows, cols, data };
+}
+
+/**
+ * Student-t with `dof` degrees of freedom times `scale`, by Bailey's polar method: (u, v) uniform in the
+ * unit disc, w = u² + v², t = u · sqrt(dof · (w^(-2/dof) - 1) / w). Two uniforms per draw, no chi-square.
+ */
+function studentRow(row: Float32Array, rng: () => number, dof: number, scale: number): void {
+  const e = -2 / dof;
+  for (let j = 0; j < row.length; j++) {
+    let u: number;
+    let w: number;
+    do {
+      u = 2 * rng() - 1;
+      const v = 2 * rng() - 1;
+      w = u * u + v * v;
+    } while (w >= 1 || w === 0);
+    const p = dof === 4 ? 1 / Math.sqrt(w) : w ** e;
+    row[j] = scale * u * Math.sqrt((dof * (p - 1)) / w);
+  }
 }
 
 /** Parse `synthetic:<dist>:<rows>x<cols>[:<seed>]`. */

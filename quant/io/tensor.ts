@@ -14,3 +14,12 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/** Every stride-th row of t (rows 0, stride, 2·stride, ...), copied; t itself when stride is 1. */
+export function sampleRows(t: Tensor2D, stride: number): Tensor2D {
+  if (stride <= 1) return t;
+  const rows = Math.ceil(t.rows / stride);
+  const data = new Float32Array(rows * t.cols);
+  for (let r = 0; r < rows; r++) data.set(t.data.subarray(r * stride * t.cols, (r * stride + 1) * t.cols), r * t.cols);
+  return { name: t.name, rows, cols: t.cols, data };
+}

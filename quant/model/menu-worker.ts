@@ -1,9 +1,10 @@
 // Worker (piscina task) for quantize-model: build one layer's menu, or rebuild and write its chosen
-// configuration. Each worker quantizes on one thread (SOPSIM_THREADS=1); the pool spreads layers over cores.
+// configuration (returning its exact figures). Each worker quantizes on one thread (SOPSIM_THREADS=1); the pool spreads layers over cores.
 
 import { openWeights } from '../io/load.js';
+import type { Tensor2D } from '../io/tensor.js';
 import { writeSopw } from '../packed/sopw.js';
-import { buildChoice, buildLayerMenu, type LayerMenu, type MenuLabel, type ModelOptions } from './quantize-model.js';
+import { buildChoice, buildLayerMenu, measureEntry, sourceRows, type LayerMenu, type MenuEntry, type MenuLabel, type ModelOptions } from './quantize-model.js';
 
 export interface MenuTask {
   kind: 'menu';
@@ -27,17 +28,21 @@ export interface ChoiceTask {
 
 const sources = new Map<string, ReturnType<typeof openWeights>>();
 
-function read(source: string, name: string) {
-  let s = sources.get(source);
-  if (!s) sources.set(source, (s = openWeights(source)));
-  return s.read(name);
+function source(path: string) {
+  let s = sources.get(path);
+  if (!s) sources.set(path, (s = openWeights(path)));
+  return s;
 }
 
-export default function (task: MenuTask | ChoiceTask): LayerMenu | null {
-  const t = read(task.source, task.name);
-  if (task.kind === 'menu') return buildLayerMenu(t, task.stats, task.opt);
-  const q = buildChoice(t, task.stats, task.menu, task.label, task.opt);
-  Object.assign(q.info, task.info);
-  writeSopw(task.out, q);
-  return null;
+export default function (task: MenuTask | ChoiceTask): LayerMenu | MenuEntry {
+  if (task.kind === 'menu') return buildLayerMenu(sourceRows(source(task.source), task.name), task.stats, task.opt);
+  return writeChoice(source(task.source).read(task.name), task.stats, task.menu, task.label, task.opt, task.info, task.out);
+}
+
+/** Build a layer's chosen configuration, write it packed, and return its exact figures. */
+export function writeChoice(t: Tensor2D, a: Float64Array | null, menu: LayerMenu, label: MenuLabel, opt: ModelOptions, info: Record<string, unknown>, out: string): MenuEntry {
+  const q = buildChoice(t, a, menu, label, opt);
+  Object.assign(q.info, info);
+  writeSopw(out, q);
+  return measureEntry(t, a, label, q);
 }

@@ -26,6 +26,7 @@ export function scaleSearchAll(
   aw2: Float64Array | null,
   signed: boolean,
   withCodes = false,
+  bound: Float64Array | null = null,
 ): ScaleSearchResult {
   const shares = rowShares(geom.rows, geom.rows * geom.cols);
   const parallel = shares.length > 1;
@@ -48,6 +49,7 @@ export function scaleSearchAll(
     amax: parallel ? toShared(st.amax) : st.amax,
     negative: signed ? (parallel ? toShared(st.negative) : st.negative) : null,
     argmaxCol: parallel ? toShared(st.argmaxCol) : st.argmaxCol,
+    bound: bound && parallel ? toShared(bound) : bound,
     outErr: err,
     outMag: mag,
     outCodes: codes,

@@ -35,7 +35,7 @@ export function runScaleSearch(t: ScaleSearchTask): void {
       const col0 = j * t.block;
       const len = Math.min(t.block, t.cols - col0);
       const neg = t.negative ? t.negative[b] : 0;
-      searchBlockScale(t.data, r * t.cols + col0, len, col0, t.amax[b], neg, grid, sg, t.neighbours, t.ts, t.aw2, out, t.argmaxCol[b]);
+      searchBlockScale(t.data, r * t.cols + col0, len, col0, t.amax[b], neg, grid, sg, t.neighbours, t.ts, t.aw2, out, t.argmaxCol[b], t.bound ? t.bound[b] : Infinity);
       t.outErr[b] = out.err;
       t.outMag[b] = out.mag;
       if (t.outCodes) blockEncode(t.data, r * t.cols + col0, len, (neg ? -1 : 1) * sg.mags[out.mag], t.ts, grid, t.outCodes);

@@ -33,6 +33,8 @@ export interface ScaleSearchTask {
   amax: Float64Array;
   negative: Uint8Array | null;
   argmaxCol: Int32Array;
+  /** Per block: an error the search must beat (see searchBlockScale), or null. */
+  bound: Float64Array | null;
   outErr: Float64Array;
   outMag: Uint16Array | Uint32Array;
   /** When given, the element codes under the best scale are written here too (single-book schemes). */

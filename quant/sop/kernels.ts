@@ -45,40 +45,27 @@ export function blockError(
   }
   // the bucket lookup of Codebook.nearest, inlined (this loop is where quantization spends its time), with
   // the bucket index computed from x directly: (x / eff - lo) * invWidth = x * A + B. Rounding can move it
-  // by far less than the half bucket of slack the table keeps, so the answer is nearest()'s.
-  const { cell, ambiguous, mids, tieUp, lo, invWidth } = grid;
+  // by far less than the half bucket of slack the table keeps, so the answer is nearest()'s. A bucket that
+  // holds no threshold gives its level at once (cellLevel); ŵ = level × (s·ts) equals level × s × ts
+  // bit for bit, as ts is a power of two.
+  const { cell, cellLevel, ambiguous, mids, tieUp, lo, invWidth } = grid;
   const A = inv * invWidth;
   const B = -lo * invWidth;
   const n = mids.length;
-  if (aw2 === null) {
-    for (let i = 0; i < len; i++) {
-      const x = w[off + i];
-      const f = x * A + B;
-      const k = f <= 0 ? 0 : f >= BUCKETS ? BUCKETS : f | 0;
-      let c = cell[k];
-      if (ambiguous[k] !== 0) {
-        const y = x * inv;
-        while (c < n && mids[c] < y) c++;
-        if (c < n && mids[c] === y && tieUp[c] === 1) c++;
-      }
-      const d = x - lv[c] * s * ts;
-      err += d * d;
-      if (err > limit) return err;
-    }
-    return err;
-  }
   for (let i = 0; i < len; i++) {
     const x = w[off + i];
     const f = x * A + B;
     const k = f <= 0 ? 0 : f >= BUCKETS ? BUCKETS : f | 0;
-    let c = cell[k];
+    let q = cellLevel[k];
     if (ambiguous[k] !== 0) {
       const y = x * inv;
+      let c = cell[k];
       while (c < n && mids[c] < y) c++;
       if (c < n && mids[c] === y && tieUp[c] === 1) c++;
+      q = lv[c];
     }
-    const d = x - lv[c] * s * ts;
-    err += aw2[col0 + i] * d * d;
+    const d = x - q * eff;
+    err += aw2 === null ? d * d : aw2[col0 + i] * d * d;
     if (err > limit) return err;
   }
   return err;
@@ -225,6 +212,8 @@ export class ScaleGrid {
 /**
  * Best scale for one block: start at the nearest code to amax / maxAbs / ts, try ±k neighbouring codes,
  * keep the least weighted error (ties keep the candidate closest to the start). Writes into `out`.
+ * With a `bound`, only a scale with error below it counts: when none has, out.err is Infinity (the caller
+ * already holds something at least as good, e.g. the other codebook of a pair), and candidates stop early.
  */
 export function searchBlockScale(
   w: Float32Array,
@@ -240,6 +229,7 @@ export function searchBlockScale(
   aw2: Float64Array | null,
   out: { err: number; mag: number },
   argmaxCol = -1,
+  bound = Infinity,
 ): void {
   const sign = negative ? -1 : 1;
   if (amax === 0) {
@@ -250,7 +240,7 @@ export function searchBlockScale(
   const i0 = sg.nearest(amax / grid.maxAbs / ts);
   const last = sg.mags.length - 1;
   const a2max = argmaxCol < 0 ? 0 : aw2 ? aw2[argmaxCol] : 1;
-  let bestErr = Infinity;
+  let bestErr = bound;
   let best = i0;
   for (let step = 0; step <= 2 * k; step++) {
     // visit i0, i0-1, i0+1, i0-2, i0+2, ...
@@ -267,7 +257,7 @@ export function searchBlockScale(
       best = i;
     }
   }
-  out.err = bestErr;
+  out.err = bestErr < bound ? bestErr : Infinity;
   out.mag = best;
 }
 

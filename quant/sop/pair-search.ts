@@ -10,7 +10,7 @@ import { WeightedHistogram, fitDD4 } from '../codebooks/dd4.js';
 import { lutFormatName, type LutFormat } from '../codebooks/lut-format.js';
 import { fixedCodebookNames, getCodebook } from '../codebooks/registry.js';
 import { getFormat } from '../formats/registry.js';
-import type { Tensor2D } from '../io/tensor.js';
+import { sampleRows, type Tensor2D } from '../io/tensor.js';
 import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { codebookBook } from '../schemes/books.js';
 import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, type BlockStats } from './kernels.js';
@@ -35,7 +35,7 @@ export interface Sop4Options {
   maxRounds?: number;
   /** Run the DD4 refit alternation for every A (default: the two best by the shared initial fit). */
   refineAll?: boolean;
-  /** Use these DD4 levels instead of fitting (replays an earlier search exactly, with `pair`). */
+  /** Use these DD4 levels instead of fitting them (with `pair`, replays an earlier search). */
   dd4Levels?: ArrayLike<number>;
   /**
    * Search the pair and fit DD4 on every k-th row only, then select and encode every block with the
@@ -64,9 +64,10 @@ interface Ctx {
   opt: Sop4Options;
 }
 
-function evaluateBook(ctx: Ctx, book: ElementBook): BookErrors {
+/** Best scale and error of every block on one book; with `rival`, blocks where it cannot win get Infinity. */
+function evaluateBook(ctx: Ctx, book: ElementBook, rival: BookErrors | null = null): BookErrors {
   const { t, geom, st, ts, opt } = ctx;
-  const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true);
+  const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true, false, rival?.err ?? null);
   let total = 0;
   for (let b = 0; b < geom.blocks; b++) total += r.err[b];
   return { book, err: r.err, mag: r.mag, total };
@@ -110,10 +111,7 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
   const stride = opt.pair ? 1 : (opt.searchSample ?? defaultSearchSample(t.rows * t.cols));
   if (stride > 1 && t.rows >= 2 * stride) {
     // search on every stride-th row, then run the winning pair (and its DD4) over the whole layer
-    const rows = Math.ceil(t.rows / stride);
-    const data = new Float32Array(rows * t.cols);
-    for (let r = 0; r < rows; r++) data.set(t.data.subarray(r * stride * t.cols, (r * stride + 1) * t.cols), r * t.cols);
-    const found = quantizeSop4({ name: t.name, rows, cols: t.cols, data }, { ...opt, searchSample: 1 });
+    const found = quantizeSop4(sampleRows(t, stride), { ...opt, searchSample: 1 });
     const dd = found.books.find((b) => b.name === 'DD4');
     const q = quantizeSop4(t, { ...opt, pair: found.info.pair as [string, string], dd4Levels: dd ? dd.grid.levels : undefined });
     q.info = { ...q.info, dd4_rounds: found.info.dd4_rounds, search_sample: stride };
@@ -130,13 +128,14 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
   const fixedNames = opt.pair ? [opt.pair[0]] : (opt.fixed ?? fixedCodebookNames());
   const bNames = opt.pair ? [opt.pair[1]] : [...new Set([...fixedNames, ...(opt.dd4 ? ['DD4'] : [])])];
   const evaluated = new Map<string, BookErrors>();
-  const fixedBook = (name: string): BookErrors => {
+  // with a forced pair, B is searched only where it can still beat A (the blocks' choice is all that matters)
+  const fixedBook = (name: string, rival: BookErrors | null = null): BookErrors => {
     const key = name.toUpperCase();
     let e = evaluated.get(key);
     if (!e) {
       const cb = getCodebook(name, geom.block);
       // ROM codebooks cost no table bits; a user codebook is shipped to the LUT with the layer
-      e = evaluateBook(ctx, codebookBook(cb, opt.lut, cb.kind === 'user', cb.kind === 'user'));
+      e = evaluateBook(ctx, codebookBook(cb, opt.lut, cb.kind === 'user', cb.kind === 'user'), rival);
       evaluated.set(key, e);
     }
     return e;
@@ -156,7 +155,13 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
       if (bn.toUpperCase() !== 'DD4') {
         // unordered: (A, B) and (B, A) are the same pair
         if (!opt.pair && fixedNames.indexOf(bn) >= 0 && fixedNames.indexOf(bn) < fixedNames.indexOf(an)) continue;
-        const B = fixedBook(bn);
+        const B = fixedBook(bn, opt.pair ? A : null);
+        consider(A, B, pairError(A, B), 0);
+        continue;
+      }
+      if (opt.dd4Levels) {
+        // replay: the DD4 levels an earlier search found, no fitting
+        const B = evaluateBook(ctx, codebookBook(new Codebook('DD4', opt.dd4Levels, 'data-dependent'), opt.lut, true, true), opt.pair ? A : null);
         consider(A, B, pairError(A, B), 0);
         continue;
       }

@@ -6,32 +6,23 @@ import { bf16Bits } from '../formats/bits.js';
 import type { Tensor2D } from '../io/tensor.js';
 import { RESIDUAL_BITS, forEachDecodedBlock, type QuantizedLayer } from '../layer.js';
 
-/** The k-th largest value of `a` (k >= 1), by quickselect on a copy. */
+/**
+ * The k-th largest of non-negative values (1 <= k <= a.length). Non-negative float32s order as their bit
+ * patterns do, so two histogram passes find it: the top 16 bits pick the bin holding it, then the few
+ * values in that bin are sorted. No copy of `a`.
+ */
 export function kthLargest(a: Float32Array, k: number): number {
-  const v = Float32Array.from(a);
-  let lo = 0;
-  let hi = v.length - 1;
-  const target = k - 1; // index in descending order
-  while (lo < hi) {
-    const pivot = v[(lo + hi) >>> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (v[i] > pivot) i++;
-      while (v[j] < pivot) j--;
-      if (i <= j) {
-        const t = v[i];
-        v[i] = v[j];
-        v[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return v[target];
+  const bits = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const hist = new Uint32Array(65536);
+  for (let i = 0; i < bits.length; i++) hist[bits[i] >>> 16]++;
+  let bin = 65535;
+  let above = 0; // values in bins above `bin`
+  while (above + hist[bin] < k) above += hist[bin--];
+  const inBin = new Float32Array(hist[bin]);
+  let m = 0;
+  for (let i = 0; i < bits.length; i++) if (bits[i] >>> 16 === bin) inBin[m++] = a[i];
+  inBin.sort();
+  return inBin[inBin.length - (k - above)];
 }
 
 /** Number of corrections a bpw allowance buys for n weights. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openWeights } from '../../quant/io/load.js';
+import { sampleRows } from '../../quant/io/tensor.js';
 import { synthesize } from '../../quant/io/synthetic.js';
 import { f32Bytes, npyBytes, safetensorsBytes } from '../helpers/files.js';
 
@@ -92,7 +93,10 @@ describe('synthetic generator', () => {
     expect(g.kurt).toBeGreaterThan(2.9);
     expect(g.kurt).toBeLessThan(3.1);
     expect(stats('laplace').kurt).toBeGreaterThan(5);
-    expect(stats('t4').kurt).toBeGreaterThan(5);
+    const t4 = stats('t4');
+    expect(t4.kurt).toBeGreaterThan(5);
+    expect(t4.std).toBeCloseTo(0.02, 2);
+    expect(stats('t8').kurt).toBeLessThan(t4.kurt);
     const o = stats('outlier').t;
     const colRms = Array.from({ length: 512 }, (_, j) => {
       let s = 0;
@@ -100,6 +104,17 @@ describe('synthetic generator', () => {
       return Math.sqrt(s / 256);
     });
     expect(colRms.filter((v) => v > 0.1).length).toBeGreaterThanOrEqual(2);
+  });
+  it('draws every stride-th row on its own, byte for byte the rows of the full tensor', () => {
+    for (const dist of ['gaussian', 't4', 'laplace', 'outlier']) {
+      const spec = { dist, rows: 37, cols: 300, seed: 5 };
+      const full = synthesize(spec);
+      for (const stride of [2, 5, 8]) {
+        const s = synthesize(spec, 'x', stride);
+        expect(s.rows).toBe(Math.ceil(37 / stride));
+        expect(Buffer.from(s.data.buffer).equals(Buffer.from(sampleRows(full, stride).data.buffer))).toBe(true);
+      }
+    }
   });
   it('rejects unknown distributions', () => {
     expect(() => synthesize({ dist: 'cauchy', rows: 2, cols: 2, seed: 1 })).toThrow(/unknown synthetic distribution/);

@@ -76,6 +76,10 @@ describe('sparse residuals', () => {
     const v = Float32Array.from({ length: 1001 }, (_, i) => ((i * 7919) % 1000) / 7);
     const sorted = Array.from(v).sort((x, y) => y - x);
     for (const k of [1, 2, 10, 500, 1000, 1001]) expect(kthLargest(v, k)).toBe(sorted[k - 1]);
+    // many values sharing a histogram bin, repeats and zeros
+    const w = Float32Array.from({ length: 50000 }, (_, i) => (i % 3 === 0 ? 0 : 1 + ((i * 2654435761) % 4096) / 2 ** 20));
+    const ws = Array.from(w).sort((x, y) => y - x);
+    for (const k of [1, 7, 4096, 20000, 33333, 33334, 50000]) expect(kthLargest(w, k)).toBe(ws[k - 1]);
   });
   it('keep the k largest |w - ŵ|·a within the allowance, counted in bpw, and lower the error', () => {
     const r = withResiduals(t, q, 0.1);

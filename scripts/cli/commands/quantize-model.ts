@@ -8,8 +8,8 @@ import { generateActivationStats, readActivationStats, statsFor, type Activation
 import { openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
-import { writeSopw } from '../../../quant/packed/sopw.js';
-import { allocate, buildChoice, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS, type LayerMenu, type ModelOptions } from '../../../quant/model/quantize-model.js';
+import { writeChoice } from '../../../quant/model/menu-worker.js';
+import { allocate, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
@@ -43,6 +43,11 @@ export function register(y: Argv): Argv {
         .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'codebook selection and allocation by activation-weighted cosine, or by MSE' })
         .option('include', { type: 'string', describe: 'regular expression selecting the layers (default: 2-D tensors except embeddings and norms)' })
         .option('force', { type: 'boolean', default: false, describe: 'replace an existing output directory' })
+        .option('menu-sample', {
+          type: 'string',
+          default: 'auto',
+          describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of >= 2M weights, at most 1 row in 16) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
+        })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
         .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw'),
@@ -67,7 +72,9 @@ export function register(y: Argv): Argv {
         if (budget < floor) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(floor, 5)} bpw for this model)`);
         const out = argv.out;
         if (existsSync(out) && readdirSync(out).length > 0 && !argv.force) throw new UsageError(`--out ${out}: directory exists and is not empty (use --force to replace it)`);
-        const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse' };
+        const ms = argv['menu-sample'];
+        if (ms !== 'auto' && !(Number.isInteger(Number(ms)) && Number(ms) >= 1)) throw new UsageError(`--menu-sample: expected auto or a whole number >= 1, got '${ms}'`);
+        const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse', menuSample: ms === 'auto' ? 'auto' : Number(ms) };
         const tty = process.stderr.isTTY;
         const t0 = performance.now();
         // layers spread over the cores (each worker quantizes on one thread); --workers 1 stays in-process
@@ -79,15 +86,23 @@ export function register(y: Argv): Argv {
           done++;
           if (tty) process.stderr.write(`\r\x1b[K${what} ${done}/${names.length}`);
         };
+        // the pool takes the largest layers first, so its last tasks are small ones (results keep layer order)
+        const order = names.map((_, i) => i).sort((x, y) => layers[y].rows * layers[y].cols - layers[x].rows * layers[x].cols || x - y);
+        const onPool = async <T>(task: (i: number) => object, what: string): Promise<T[]> => {
+          const out = new Array<T>(names.length);
+          await Promise.all(
+            order.map(async (i) => {
+              out[i] = (await pool!.run(task(i))) as T;
+              progress(what);
+            }),
+          );
+          return out;
+        };
+        const tMenus = performance.now();
         const menus = pool
-          ? await Promise.all(
-              names.map(async (n) => {
-                const m = (await pool.run({ kind: 'menu', source: argv.weights, name: n, stats: statsFor(stats, n, src.shape(n)[1]), opt })) as LayerMenu;
-                progress('menus');
-                return m;
-              }),
-            )
+          ? await onPool<LayerMenu>((i) => ({ kind: 'menu', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt }), 'menus')
           : buildMenus(src, names, stats, opt, () => progress('menus'));
+        const menuSeconds = (performance.now() - tMenus) / 1000;
         if (tty) process.stderr.write('\r\x1b[K');
         if (budget < cheapestBpw(menus)) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(cheapestBpw(menus), 5)} bpw for this model)`);
         let alloc: ReturnType<typeof allocate> | undefined;
@@ -105,22 +120,21 @@ export function register(y: Argv): Argv {
           const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
           const info = (i: number) => ({ source: { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: alloc!.choices[i].choice });
           done = 0;
-          if (pool) {
-            await Promise.all(
-              names.map(async (n, i) => {
-                await pool.run({ kind: 'choice', source: argv.weights, name: n, stats: statsFor(stats, n, src.shape(n)[1]), opt, menu: menus[i], label: alloc!.choices[i].choice, out: join(tmp, files[i]), info: info(i) });
+          const tBuild = performance.now();
+          const built: MenuEntry[] = pool
+            ? await onPool<MenuEntry>(
+                (i) => ({ kind: 'choice', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt, menu: menus[i], label: alloc!.choices[i].choice, out: join(tmp, files[i]), info: info(i) }),
+                'packed',
+              )
+            : names.map((n, i) => {
+                const t = src.read(n);
+                const e = writeChoice(t, statsFor(stats, n, t.cols), menus[i], alloc!.choices[i].choice, opt, info(i), join(tmp, files[i]));
                 progress('packed');
-              }),
-            );
-          } else {
-            names.forEach((n, i) => {
-              const t = src.read(n);
-              const q = buildChoice(t, statsFor(stats, n, t.cols), menus[i], alloc!.choices[i].choice, opt);
-              Object.assign(q.info, info(i));
-              writeSopw(join(tmp, files[i]), q);
-              progress('packed');
-            });
-          }
+                return e;
+              });
+          // the figures of the layers as built (menus priced on a row sample are estimates)
+          const estimated = alloc;
+          alloc = withMeasured(alloc, built);
           if (tty) process.stderr.write('\r\x1b[K');
           await pool?.destroy();
           const manifest = {
@@ -136,7 +150,8 @@ export function register(y: Argv): Argv {
             total_bits: alloc.total_bits,
             total_dist: alloc.total_dist,
             mean_one_minus_acos: alloc.mean_dist,
-            seconds: (performance.now() - t0) / 1000,
+            // what the knapsack saw: the menus' figures (row-sample estimates where a menu was sampled)
+            menu_estimate: { total_dist: estimated.total_dist, mean_one_minus_acos: estimated.mean_dist, sampled_layers: menus.filter((m) => m.sample > 1).length },
             layers: alloc.choices.map((c, i) => ({ ...c, error: 1 - c.acos, acos_ppm: (1 - c.acos) * 1e6, file: files[i] })),
             menus,
           };
@@ -145,8 +160,10 @@ export function register(y: Argv): Argv {
           writeFileAtomic(join(tmp, 'trace.json'), JSON.stringify(trace, null, 1));
           if (existsSync(out)) rmSync(out, { recursive: true, force: true });
           renameSync(tmp, out);
+          // wall times stay out of the manifest, so the same inputs give the same bytes
+          const timing = { seconds: (performance.now() - t0) / 1000, menu_seconds: menuSeconds, build_seconds: (performance.now() - tBuild) / 1000, workers };
           if (argv.json) {
-            process.stdout.write(toJson({ ...manifest, out }) + '\n');
+            process.stdout.write(toJson({ ...manifest, out, timing }) + '\n');
             return;
           }
           const rows = [['layer', 'choice', 'bpw', '1-ACos (ppm)', 'SQNR dB']];
@@ -157,6 +174,8 @@ export function register(y: Argv): Argv {
           process.stdout.write(
             `budget ${budget} bpw: achieved ${fmt(alloc.achieved_bpw, 6)} bpw, weight-averaged 1-ACos ${fmt(alloc.mean_dist * 1e6, 5)} ppm; ` +
               `${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n` +
+              (estimated.measured ? '' : `menus of ${menus.filter((m) => m.sample > 1).length} layers priced on row samples (knapsack's estimate ${fmt(estimated.mean_dist * 1e6, 5)} ppm; figures above are the built layers')\n`) +
+              `${fmt(timing.seconds, 3)} s on ${workers} worker${workers > 1 ? 's' : ''} (menus ${fmt(menuSeconds, 3)} s, build and write ${fmt(timing.build_seconds, 3)} s)\n` +
               `wrote ${names.length} packed layers, manifest.json and trace.json to ${out} (replay: npx sopsim simulate ${join(out, 'trace.json')})\n`,
           );
         } catch (e) {
