@@ -1,7 +1,7 @@
 // Error of a quantized layer against its source, computed block by block (no full ŵ array).
 
 import type { Tensor2D } from './io/tensor.js';
-import { bitsAccount, forEachDecodedBlock, type BitsAccount, type QuantizedLayer } from './layer.js';
+import { bitsAccount, type BitsAccount, type QuantizedLayer } from './layer.js';
 import { ErrorAccumulator, type ErrorMetrics } from './metrics.js';
 import { bf16Value } from './formats/bits.js';
 
@@ -26,17 +26,38 @@ export function measure(t: Tensor2D, q: QuantizedLayer, activations?: Float64Arr
   const res = q.residuals ? Array.from(q.residuals.index, (idx, k) => [idx, bf16Value(q.residuals!.bf16[k])] as [number, number]).sort((a, b) => a[0] - b[0]) : [];
   let next = 0;
   let nextAt = res.length ? res[0][0] : Infinity;
-  forEachDecodedBlock(q, (off, len, c0, table, s) => {
-    for (let i = off, c = c0; i < off + len; i++, c++) {
-      let v = table[codes[i]] * s * ts;
-      if (i === nextAt) {
-        v += res[next][1];
-        nextAt = ++next < res.length ? res[next][0] : Infinity;
+  // running sums in locals, blocks walked inline (sums captured by a callback would live on the heap), in
+  // weight order
+  let sw2 = 0;
+  let se2 = 0;
+  let aww = 0;
+  let aw2 = 0;
+  let aq2 = 0;
+  for (let r = 0, b = 0; r < rows; r++) {
+    for (let c0 = 0; c0 < cols; c0 += block, b++) {
+      const table = q.books[q.sel ? q.sel[b] : 0].table;
+      const s = q.scales[b];
+      const off = r * cols + c0;
+      const end = off + Math.min(block, cols - c0);
+      for (let i = off, c = c0; i < end; i++, c++) {
+        let v = table[codes[i]] * s * ts;
+        if (i === nextAt) {
+          v += res[next][1];
+          nextAt = ++next < res.length ? res[next][0] : Infinity;
+        }
+        const x = w[i];
+        const a = activations ? activations[c] : 1;
+        const a2 = a * a;
+        const d = x - v;
+        sw2 += x * x;
+        se2 += d * d;
+        aww += a2 * x * v;
+        aw2 += a2 * x * x;
+        aq2 += a2 * v * v;
       }
-      const a = activations ? activations[c] : 1;
-      acc.add(w[i], v, a * a);
     }
-  });
+  }
+  acc.addSums(rows * cols, sw2, se2, aww, aw2, aq2);
   const bits = bitsAccount(q);
   return {
     tensor: q.name,

@@ -30,6 +30,16 @@ export class ErrorAccumulator {
     this.aq2 += a2 * q * q;
   }
 
+  /** Add sums gathered elsewhere (a block loop keeps them in locals; the order of additions is the caller's). */
+  addSums(n: number, sw2: number, se2: number, aww: number, aw2: number, aq2: number): void {
+    this.n += n;
+    this.sw2 += sw2;
+    this.se2 += se2;
+    this.aww += aww;
+    this.aw2 += aw2;
+    this.aq2 += aq2;
+  }
+
   metrics(): ErrorMetrics {
     const mse = this.se2 / Math.max(1, this.n);
     const rms = Math.sqrt(this.sw2 / Math.max(1, this.n));

@@ -137,24 +137,29 @@ export function blockStats(w: Float32Array, geom: BlockGeometry): BlockStats {
   const negative = new Uint8Array(mem(geom.blocks));
   const argmaxCol = new Int32Array(mem(4 * geom.blocks));
   let max = 0;
-  forEachBlock(geom, (b, off, len, col0) => {
-    let m = 0;
-    let neg = 0;
-    let at = 0;
-    for (let i = 0; i < len; i++) {
-      const x = w[off + i];
-      const a = x < 0 ? -x : x;
-      if (a > m) {
-        m = a;
-        neg = x < 0 ? 1 : 0;
-        at = i;
+  const { rows, cols, block } = geom;
+  for (let r = 0, b = 0; r < rows; r++) {
+    for (let col0 = 0; col0 < cols; col0 += block, b++) {
+      const off = r * cols + col0;
+      const end = off + Math.min(block, cols - col0);
+      let m = 0;
+      let neg = 0;
+      let at = off;
+      for (let i = off; i < end; i++) {
+        const x = w[i];
+        const a = x < 0 ? -x : x;
+        if (a > m) {
+          m = a;
+          neg = x < 0 ? 1 : 0;
+          at = i;
+        }
       }
+      amax[b] = m;
+      negative[b] = neg;
+      argmaxCol[b] = col0 + (at - off);
+      if (m > max) max = m;
     }
-    amax[b] = m;
-    negative[b] = neg;
-    argmaxCol[b] = col0 + at;
-    if (m > max) max = m;
-  });
+  }
   return { amax, negative, argmaxCol, max };
 }
 
