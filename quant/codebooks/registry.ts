@@ -1,7 +1,8 @@
 // The codebook registry: the fixed ROM codebooks by name, plus user codebooks loaded from JSON (SPEC §2).
 // DD4 is not here: it is fitted per layer by quant/sop (see dd4.ts).
 
-import { readFileSync } from 'node:fs';
+import { readText } from '../io/bytes.js';
+import { InputError } from '../io/tensor.js';
 import { Codebook } from './codebook.js';
 import { NF4_LEVELS, SH4_LEVELS, bof4, split87 } from './fixed.js';
 
@@ -55,19 +56,22 @@ export function fixedCodebookNames(): string[] {
 export function loadUserCodebook(path: string): Codebook {
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = JSON.parse(readText(path));
   } catch (e) {
-    throw new Error(`${path}: cannot read codebook JSON: ${(e as Error).message}`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(path, `not valid JSON (${(e as Error).message})`);
   }
+  if (doc === null || typeof doc !== 'object') throw new InputError(path, 'expected {"name": ..., "levels": [16 numbers]} or an array of 16 numbers');
   const obj = Array.isArray(doc) ? { levels: doc } : (doc as { name?: unknown; levels?: unknown });
-  const name = typeof obj.name === 'string' ? obj.name : path.replace(/^.*\//, '').replace(/\.json$/i, '');
+  const name = typeof obj.name === 'string' && obj.name.length > 0 ? obj.name : path.replace(/^.*\//, '').replace(/\.json$/i, '');
   const lv = obj.levels;
   if (!Array.isArray(lv) || lv.length !== 16 || !lv.every((v) => typeof v === 'number' && Number.isFinite(v)))
-    throw new Error(`${path}: field 'levels': expected an array of 16 finite numbers`);
-  if (!lv.every((v) => v >= -1 && v <= 1)) throw new Error(`${path}: field 'levels': expected every level in [-1, 1]`);
-  if (new Set(lv).size !== 16) throw new Error(`${path}: field 'levels': expected 16 distinct values`);
+    throw new InputError(path, "field 'levels': expected an array of 16 finite numbers");
+  if (!lv.every((v) => v >= -1 && v <= 1)) throw new InputError(path, "field 'levels': expected every level in [-1, 1]");
+  if (new Set(lv).size !== 16) throw new InputError(path, "field 'levels': expected 16 distinct values");
+  if (Math.max(...lv.map(Math.abs)) !== 1) throw new InputError(path, "field 'levels': expected -1 or 1 among the levels (a block's scale maps its largest weight to the largest |level|)");
   const key = canonical(name);
-  if ((FIXED_CODEBOOKS as readonly string[]).includes(key) || key === 'DD4') throw new Error(`${path}: field 'name': '${name}' is a built-in codebook`);
+  if ((FIXED_CODEBOOKS as readonly string[]).includes(key) || key === 'DD4') throw new InputError(path, `field 'name': '${name}' is a built-in codebook`);
   const cb = new Codebook(name, lv, 'user');
   user.set(key, cb);
   return cb;

@@ -3,12 +3,11 @@
 // tensor per layer, named like the weight), and generated, seeded, with the channel outliers LLM
 // activations show (a few hidden dimensions 10-100x the rest, shared by every layer that reads them).
 
-import { readFileSync } from 'node:fs';
+import { readText } from './bytes.js';
 import seedrandom from 'seedrandom';
-import { openSafetensors } from './safetensors.js';
+import { openSafetensors, tensorValues } from './safetensors.js';
 import { normalSource } from './synthetic.js';
 import { InputError } from './tensor.js';
-import { halfToFloat } from './half.js';
 
 export interface ActivationStats {
   path: string;
@@ -38,24 +37,19 @@ export function readActivationStats(path: string): ActivationStats {
   if (/\.safetensors$/i.test(path)) {
     const f = openSafetensors(path);
     for (const n of f.names) {
-      const e = f.entries[n];
-      if (e.shape.length !== 1) throw new InputError(path, `tensor '${n}' is not 1-D (statistics are one RMS per input channel)`);
-      const dv = new DataView(f.buf.buffer, f.buf.byteOffset + f.dataStart + e.data_offsets[0], e.data_offsets[1] - e.data_offsets[0]);
-      const len = e.shape[0];
-      const v = new Float64Array(len);
-      for (let i = 0; i < len; i++)
-        v[i] = e.dtype === 'F32' ? dv.getFloat32(4 * i, true) : e.dtype === 'F64' ? dv.getFloat64(8 * i, true) : e.dtype === 'F16' ? halfToFloat(dv.getUint16(2 * i, true)) : NaN;
-      check(n, v);
+      if (f.entries[n].shape.length !== 1) throw new InputError(path, `tensor '${n}' is not 1-D (statistics are one RMS per input channel)`);
+      check(n, tensorValues(f, n));
     }
     return { path, layers };
   }
   let doc: { format?: unknown; version?: unknown; layers?: unknown };
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = JSON.parse(readText(path));
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new InputError(path, err.code ? `cannot read file (${err.code})` : `not valid JSON (${err.message})`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(path, `not valid JSON (${(e as Error).message})`);
   }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(path, 'expected a JSON object {"format": "sopsim-stats", "version": 1, "layers": {...}}');
   if (doc.format !== 'sopsim-stats') throw new InputError(path, "field 'format': expected \"sopsim-stats\"");
   if (doc.version !== 1) throw new InputError(path, "field 'version': expected 1");
   if (!doc.layers || typeof doc.layers !== 'object') throw new InputError(path, "field 'layers': expected an object of layer name -> [rms per input channel]");

@@ -1,6 +1,7 @@
 // One loader for every weight source: safetensors, .npy, or `synthetic:<dist>:<rows>x<cols>[:seed]`.
 
 import { existsSync } from 'node:fs';
+import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from './bytes.js';
 import { matrixNames, openSafetensors, readSafetensor } from './safetensors.js';
 import { readNpy } from './npy.js';
 import { parseSyntheticSource, synthesize } from './synthetic.js';
@@ -24,6 +25,7 @@ export function openWeights(path: string): WeightSource {
     const name = path;
     const one = (n: string, stride: number) => {
       if (n !== name) throw new InputError(path, `no tensor named '${n}' (a synthetic source has one tensor, '${name}')`);
+      checkMemory(path, `a ${Math.ceil(syn.rows / stride)}x${syn.cols} tensor`, Math.ceil(syn.rows / stride) * syn.cols * QUANTIZE_BYTES_PER_WEIGHT);
       return synthesize(syn, name, stride);
     };
     return {
@@ -35,7 +37,14 @@ export function openWeights(path: string): WeightSource {
     };
   }
   const model = parseSyntheticModel(path);
-  if (model) return { path, tensors: () => model.names, read: (n) => model.read(n), sample: (n, stride) => model.read(n, stride), shape: (n) => (model.names.includes(n) ? model.shapeOf(n) : []) };
+  if (model) {
+    const draw = (n: string, stride: number) => {
+      const [rows, cols] = model.shapeOf(n);
+      checkMemory(path, `tensor '${n}' (${Math.ceil(rows / stride)}x${cols})`, Math.ceil(rows / stride) * cols * QUANTIZE_BYTES_PER_WEIGHT);
+      return model.read(n, stride);
+    };
+    return { path, tensors: () => model.names, read: (n) => draw(n, 1), sample: draw, shape: (n) => (model.names.includes(n) ? model.shapeOf(n) : []) };
+  }
   if (path.startsWith('synthetic:')) throw new InputError(path, 'expected synthetic:<dist>:<rows>x<cols>[:<seed>], e.g. synthetic:gaussian:256x2048:1');
   if (!existsSync(path)) throw new InputError(path, 'no such file');
   if (/\.npy$/i.test(path)) {

@@ -1,9 +1,11 @@
 // safetensors reader (F32, F16, BF16, F64): an 8-byte little-endian header length, a JSON header, the data.
-// Every length and offset is checked; problems are one-line errors naming the file.
+// Only the header is read on open; a tensor's bytes are read when it is asked for, after its size has been
+// checked against the memory budget. Every length, offset and shape is checked; problems are one-line
+// errors naming the file and the tensor.
 
-import { readFileSync } from 'node:fs';
-import { InputError, type Tensor2D } from './tensor.js';
+import { checkMemory, fileBytes, QUANTIZE_BYTES_PER_WEIGHT, type ByteSource } from './bytes.js';
 import { halfToFloat } from './half.js';
+import { InputError, type Tensor2D } from './tensor.js';
 
 interface Entry {
   dtype: string;
@@ -13,84 +15,108 @@ interface Entry {
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
 
+/** The largest header this reader accepts (the format's own reference implementation caps it at 100 MB). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
 export interface SafetensorsFile {
   path: string;
   names: string[];
   entries: Record<string, Entry>;
-  buf: Buffer;
+  src: ByteSource;
   dataStart: number;
 }
 
-export function openSafetensors(path: string): SafetensorsFile {
-  let buf: Buffer;
+export function openSafetensors(from: string | ByteSource): SafetensorsFile {
+  const src = typeof from === 'string' ? fileBytes(from) : from;
+  const path = src.path;
+  if (src.size < 8) throw new InputError(path, `truncated safetensors file: ${src.size} bytes, need at least 8 for the header length`);
+  const lenBytes = src.read(0, 8);
+  const n = Number(new DataView(lenBytes.buffer, lenBytes.byteOffset, 8).getBigUint64(0, true));
+  if (n <= 1 || n > MAX_HEADER_BYTES || 8 + n > src.size)
+    throw new InputError(path, `corrupt safetensors header: header length ${n} does not fit in ${src.size} bytes (at most ${MAX_HEADER_BYTES})`);
+  let header: unknown;
   try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  if (buf.length < 8) throw new InputError(path, `truncated safetensors file: ${buf.length} bytes, need at least 8 for the header length`);
-  const n = Number(buf.readBigUInt64LE(0));
-  if (n <= 0 || 8 + n > buf.length) throw new InputError(path, `corrupt safetensors header: header length ${n} does not fit in ${buf.length} bytes`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+    header = JSON.parse(Buffer.from(src.read(8, n)).toString('utf8'));
   } catch {
     throw new InputError(path, 'corrupt safetensors header: not valid JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new InputError(path, 'corrupt safetensors header: expected a JSON object');
   const dataStart = 8 + n;
-  const dataLen = buf.length - dataStart;
+  const dataLen = src.size - dataStart;
   const entries: Record<string, Entry> = {};
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const e = raw as Entry;
-    if (!e || typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2)
+    if (!e || typeof e !== 'object' || typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !Array.isArray(e.data_offsets) || e.data_offsets.length !== 2)
       throw new InputError(path, `tensor '${name}': expected {dtype, shape, data_offsets}`);
+    if (!e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new InputError(path, `tensor '${name}': shape [${e.shape.join(', ')}] is not a list of non-negative integers`);
     const [b, en] = e.data_offsets;
     const numel = e.shape.reduce((a, d) => a * d, 1);
     const size = DTYPE_BYTES[e.dtype];
-    if (!Number.isInteger(b) || !Number.isInteger(en) || b < 0 || en < b || en > dataLen)
+    if (!Number.isSafeInteger(b) || !Number.isSafeInteger(en) || b < 0 || en < b || en > dataLen)
       throw new InputError(path, `tensor '${name}': data_offsets [${b}, ${en}] outside the ${dataLen}-byte data section (file truncated?)`);
     if (size && en - b !== numel * size)
       throw new InputError(path, `tensor '${name}': ${en - b} bytes for ${numel} ${e.dtype} values (expected ${numel * size})`);
     entries[name] = e;
   }
-  return { path, names: Object.keys(entries), entries, buf, dataStart };
+  return { path, names: Object.keys(entries), entries, src, dataStart };
 }
 
-/** Read one tensor as a 2-D float32 matrix. */
-export function readSafetensor(f: SafetensorsFile, name: string): Tensor2D {
+function entry(f: SafetensorsFile, name: string): Entry {
   const e = f.entries[name];
   if (!e) throw new InputError(f.path, `no tensor named '${name}' (the file has ${f.names.length}: ${f.names.slice(0, 6).join(', ')}${f.names.length > 6 ? ', ...' : ''})`);
   if (!DTYPE_BYTES[e.dtype]) throw new InputError(f.path, `tensor '${name}': dtype ${e.dtype} is not supported (expected F32, F16, BF16 or F64)`);
-  if (e.shape.length !== 2) throw new InputError(f.path, `tensor '${name}' is not 2-D (shape [${e.shape.join(', ')}])`);
-  const [rows, cols] = e.shape;
-  const n = rows * cols;
-  const start = f.dataStart + e.data_offsets[0];
-  const data = new Float32Array(n);
-  const view = new DataView(f.buf.buffer, f.buf.byteOffset + start, n * DTYPE_BYTES[e.dtype]);
-  switch (e.dtype) {
+  return e;
+}
+
+/** A tensor's values in file order, as float64, each checked finite. */
+export function tensorValues(f: SafetensorsFile, name: string): Float64Array {
+  const e = entry(f, name);
+  const n = e.shape.reduce((a, d) => a * d, 1);
+  const size = DTYPE_BYTES[e.dtype];
+  checkMemory(f.path, `tensor '${name}' (${n} values)`, n * (8 + size));
+  const bytes = f.src.read(f.dataStart + e.data_offsets[0], n * size);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = decodeValue(view, e.dtype, i);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(out[i])) throw new InputError(f.path, `tensor '${name}': element ${i} is not a finite number`);
+  return out;
+}
+
+function decodeValue(view: DataView, dtype: string, i: number): number {
+  switch (dtype) {
     case 'F32':
-      for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true);
-      break;
+      return view.getFloat32(4 * i, true);
     case 'F64':
-      for (let i = 0; i < n; i++) data[i] = view.getFloat64(8 * i, true);
-      break;
+      return view.getFloat64(8 * i, true);
     case 'F16':
-      for (let i = 0; i < n; i++) data[i] = halfToFloat(view.getUint16(2 * i, true));
-      break;
-    case 'BF16': {
-      const u = new Uint32Array(1);
-      const fl = new Float32Array(u.buffer);
-      for (let i = 0; i < n; i++) {
-        u[0] = view.getUint16(2 * i, true) << 16;
-        data[i] = fl[0];
-      }
-      break;
+      return halfToFloat(view.getUint16(2 * i, true));
+    default: {
+      // BF16: the upper half of a float32
+      BF16_BITS[0] = view.getUint16(2 * i, true) << 16;
+      return BF16_FLOAT[0];
     }
   }
-  for (let i = 0; i < n; i++)
-    if (!Number.isFinite(data[i])) throw new InputError(f.path, `tensor '${name}': element ${i} is not a finite number`);
+}
+const BF16_BITS = new Uint32Array(1);
+const BF16_FLOAT = new Float32Array(BF16_BITS.buffer);
+
+/** Read one tensor as a 2-D float32 matrix (refused up front when quantizing it would exceed the memory budget). */
+export function readSafetensor(f: SafetensorsFile, name: string): Tensor2D {
+  const e = entry(f, name);
+  if (e.shape.length !== 2) throw new InputError(f.path, `tensor '${name}' is not 2-D (shape [${e.shape.join(', ')}])`);
+  const [rows, cols] = e.shape;
+  if (rows === 0 || cols === 0) throw new InputError(f.path, `tensor '${name}' is empty (shape [${rows}, ${cols}])`);
+  const n = rows * cols;
+  checkMemory(f.path, `tensor '${name}' [${rows}, ${cols}]`, n * QUANTIZE_BYTES_PER_WEIGHT);
+  const size = DTYPE_BYTES[e.dtype];
+  const bytes = f.src.read(f.dataStart + e.data_offsets[0], n * size);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = new Float32Array(n);
+  if (e.dtype === 'F32') for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true);
+  else for (let i = 0; i < n; i++) data[i] = decodeValue(view, e.dtype, i);
+  // an F64 value beyond float32's range becomes Infinity here, and is refused like any other non-finite one
+  for (let i = 0; i < n; i++) if (!Number.isFinite(data[i])) throw new InputError(f.path, `tensor '${name}': element ${i} is not a finite float32 number`);
   return { name, rows, cols, data };
 }
 

@@ -7,10 +7,16 @@ export interface Tensor2D {
   data: Float32Array;
 }
 
+/** Text on one line: line breaks and other control characters become spaces. */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+}
+
 /** A one-line error naming the file (or source) and the problem; the CLI maps it to exit code 2. */
 export class InputError extends Error {
   constructor(source: string, problem: string) {
-    super(`${source}: ${problem}`);
+    // one line whatever the problem quotes (a JSON parser's excerpt of a broken file may hold newlines)
+    super(oneLine(`${source}: ${problem}`));
     this.name = 'InputError';
   }
 }

@@ -7,11 +7,11 @@
 // data area, its length and its CRC32. Everything is little-endian. The reader checks every length,
 // offset and checksum and says which one is wrong.
 
-import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { Codebook } from '../codebooks/codebook.js';
 import { bf16Value, float32FromBits } from '../formats/bits.js';
 import { getFormat } from '../formats/registry.js';
+import { checkMemory, fileBytes } from '../io/bytes.js';
 import { InputError } from '../io/tensor.js';
 import { bitsAccount, blockFieldBits, geometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { formatBook, intBook } from '../schemes/books.js';
@@ -221,6 +221,14 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
   need(path, Array.isArray(h.books) && h.books.length >= 1 && h.books.length <= 2, "header: field 'books': expected one or two books");
   need(path, Array.isArray(h.sections), "header: field 'sections': expected an array");
   need(path, typeof h.tensor_scale === 'number' && Number.isFinite(h.tensor_scale), "header: field 'tensor_scale': expected a finite number");
+  need(path, h.sections.every((e) => e !== null && typeof e === 'object'), "header: field 'sections': expected an array of {name, offset, length, crc32}");
+  need(path, h.books.every((b) => b !== null && typeof b === 'object'), "header: field 'books': expected an array of objects");
+  need(path, Number.isSafeInteger(h.residuals) && h.residuals >= 0, "header: field 'residuals': expected a non-negative integer");
+  need(path, h.tensor_scale_bits === undefined || (Number.isInteger(h.tensor_scale_bits) && h.tensor_scale_bits >= 0 && h.tensor_scale_bits <= 64), "header: field 'tensor_scale_bits': expected 0 to 64");
+  const sf0 = h.scale;
+  need(path, sf0 === undefined || sf0 === null || (typeof sf0 === 'object' && (sf0.format === null || typeof sf0.format === 'string')), "header: field 'scale': expected {format, signed, magnitude_bits, ...}");
+  if (sf0?.format) need(path, Number.isInteger(sf0.magnitude_bits) && sf0.magnitude_bits >= 1 && sf0.magnitude_bits <= (sf0.signed ? 31 : 32), "header: field 'scale.magnitude_bits': expected 1 to 32 bits (with the sign)");
+  need(path, Number.isSafeInteger(h.shape[0] * h.shape[1]), "header: field 'shape': too many weights");
 
   const dataStart = 16 + hlen;
   const dataLen = buf.length - dataStart;
@@ -245,6 +253,8 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
   const [rows, cols] = h.shape;
   const geom = geometry(rows, cols, h.block);
   const n = rows * cols;
+  // the index section's size (checked below) bounds n by the file; this bounds what decoding allocates
+  checkMemory(path, `layer [${rows}, ${cols}]`, n * 2 + geom.blocks * 24);
   // tables
   const tableBytes = sec.get('tables')!;
   let tOff = 0;
@@ -257,12 +267,17 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
           throw new InputError(path, `books[${i}]: ${(e as Error).message}`);
         }
       case 'int':
+        need(path, Number.isInteger(bh.bits) && bh.bits >= 2 && bh.bits <= h.element_bits, `books[${i}]: field 'bits': expected 2 to ${h.element_bits} (the element width)`);
         return intBook(bh.bits);
       case 'rom': {
         need(path, Array.isArray(bh.levels) && bh.levels.length >= 2, `books[${i}]: field 'levels': expected an array of numbers`);
-        return tableBook(bh.name, bh.levels, false, 0, h.element_bits);
+        return tableBook(path, i, bh.name, bh.levels, false, 0, h.element_bits);
       }
       case 'lut': {
+        need(path, Number.isInteger(bh.entries) && bh.entries >= 2 && bh.entries <= 2 ** h.element_bits, `books[${i}]: field 'entries': expected 2 to ${2 ** h.element_bits}`);
+        need(path, ['hif', 'bf16', 'f64'].includes(bh.encoding), `books[${i}]: field 'encoding': expected hif, bf16 or f64`);
+        need(path, bh.entry_bits === (bh.encoding === 'bf16' ? 16 : bh.encoding === 'f64' ? 64 : bh.entry_bits) && Number.isInteger(bh.entry_bits) && bh.entry_bits >= 2 && bh.entry_bits <= (bh.encoding === 'hif' ? 31 : 64), `books[${i}]: field 'entry_bits': does not fit encoding ${bh.encoding}`);
+        need(path, bh.hif_exponent === undefined || (Number.isInteger(bh.hif_exponent) && Math.abs(bh.hif_exponent) <= 1000), `books[${i}]: field 'hif_exponent': expected an integer`);
         const bytes = packedBytes(bh.entries, bh.entry_bits);
         need(path, tOff + bytes <= tableBytes.length, `section 'tables': ${tableBytes.length} bytes, book '${bh.name}' needs ${bytes} more from offset ${tOff}`);
         const raw = tableBytes.subarray(tOff, tOff + bytes);
@@ -281,7 +296,7 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
           for (let k = 0; k < bh.entries; k++) lv[k] = c.getFloat64(8 * k, true);
         }
         const tbits = bh.entries * bh.entry_bits + (bh.encoding === 'hif' ? 8 : 0);
-        const book = tableBook(bh.name, lv, true, tbits, h.element_bits);
+        const book = tableBook(path, i, bh.name, lv, true, tbits, h.element_bits);
         if (bh.encoding === 'hif') {
           const u = new Uint32Array(bh.entries);
           unpackBits(raw, bh.entries, bh.entry_bits, u);
@@ -394,19 +409,21 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
   return { header: h, layer, checks, fileBytes: buf.length };
 }
 
-function tableBook(name: string, levels: number[], inLut: boolean, tableBits: number, elementBits: number): ElementBook {
-  const grid = new Codebook(name, levels, inLut ? 'data-dependent' : 'fixed');
+function tableBook(path: string, i: number, name: string, levels: number[], inLut: boolean, tableBits: number, elementBits: number): ElementBook {
+  need(path, levels.length <= 2 ** elementBits, `books[${i}]: ${levels.length} levels, more than ${elementBits}-bit codes address`);
+  let grid: Codebook;
+  try {
+    grid = new Codebook(String(name), levels, inLut ? 'data-dependent' : 'fixed');
+  } catch (e) {
+    throw new InputError(path, `books[${i}]: ${(e as Error).message}`);
+  }
   const table = new Float64Array(1 << elementBits);
   for (let i = 0; i < levels.length; i++) table[i] = levels[i];
   return { name, table, grid, inLut, tableBits };
 }
 
 export function readSopw(path: string): SopwFile {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    throw new InputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return decodeSopw(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  const src = fileBytes(path);
+  checkMemory(path, `a ${src.size}-byte .sopw file`, src.size * 2);
+  return decodeSopw(src.read(0, src.size), path);
 }

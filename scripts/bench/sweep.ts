@@ -19,7 +19,7 @@ const r = await runSweep({
   baselineSets: false,
   workers,
   mode: 'fast',
-  progress: false,
+  progress: 'none',
 });
 process.stdout.write(
   `${r.rows.length} points x 224 layers (6.48 G weights each) on ${r.workers} workers: ${r.seconds.toFixed(2)} s wall, ` +

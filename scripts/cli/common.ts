@@ -45,3 +45,29 @@ export function table(rows: string[][]): string {
 export function toJson(x: unknown): string {
   return JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
 }
+
+/**
+ * Turn SIGINT / SIGTERM into a clean stop for the duration of a long run: `stop` cleans up and says how far
+ * the run got, then the process exits 130 (SIGINT) or 143 (SIGTERM). Returns the function that disarms it.
+ */
+export function onInterrupt(stop: (signal: NodeJS.Signals) => void): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    disarm();
+    try {
+      stop(signal);
+    } catch (e) {
+      process.stderr.write(`sopsim: error while stopping: ${(e as Error).message.split('\n')[0]}\n`);
+    }
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  const disarm = () => {
+    process.removeListener('SIGINT', handler);
+    process.removeListener('SIGTERM', handler);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return disarm;
+}
+
+/** Let pending signals and I/O run between the steps of a synchronous loop. */
+export const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));

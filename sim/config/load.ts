@@ -1,13 +1,14 @@
 // Load and validate hw-configs: errors name the file, the field and what was expected.
 
-import { readFileSync } from 'node:fs';
+import { readText } from '../../quant/io/bytes.js';
+import { oneLine } from '../../quant/io/tensor.js';
 import { dirname, resolve } from 'node:path';
 import type { ZodType } from 'zod';
 import { HwConfigSchema, TechnologySchema, type HwConfig, type Technology } from './schema.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
-    super(message);
+    super(oneLine(message));
     this.name = 'ConfigError';
   }
 }
@@ -15,9 +16,9 @@ export class ConfigError extends Error {
 function readJson(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(path);
   } catch (e) {
-    throw new ConfigError(`${path}: cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new ConfigError((e as Error).message);
   }
   try {
     return JSON.parse(text);
@@ -53,7 +54,12 @@ export function loadHwConfig(path: string, overrides: Array<[string, number | st
   for (const [p, v] of overrides) setPath(doc, p, v, path);
   const hw = validate(HwConfigSchema, doc, path);
   const techPath = resolve(dirname(path), hw.technology);
-  const tech = loadTechnology(techPath);
+  let tech: Technology;
+  try {
+    tech = loadTechnology(techPath);
+  } catch (e) {
+    throw new ConfigError(`${path}: field 'technology': ${(e as Error).message}`);
+  }
   if (!tech.node_scaling[String(hw.node_nm)])
     throw new ConfigError(`${path}: field 'node_nm': ${hw.node_nm} nm is not in ${techPath} (expected one of ${Object.keys(tech.node_scaling).join(', ')})`);
   for (const [act, prims] of Object.entries(hw.actions)) {

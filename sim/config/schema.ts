@@ -5,7 +5,10 @@ import { z } from 'zod';
 
 /** A timing or energy constant with the paper, table or reasoning it comes from. */
 export const Sourced = z.object({ value: z.number().finite(), source: z.string().min(3) }).strict();
-const PosInt = z.number().int().positive();
+/** A sourced constant whose value must lie in a range (rates and clocks are positive, latencies whole). */
+const SourcedIn = (v: z.ZodNumber) => z.object({ value: v, source: z.string().min(3) }).strict();
+/** Sizes and counts: positive and below 2^31, so every derived count stays an exact integer. */
+const PosInt = z.number().int().positive().max(2 ** 31 - 1);
 const Actions = z.array(z.string());
 
 export const HwConfigSchema = z
@@ -15,10 +18,10 @@ export const HwConfigSchema = z
     datapath: z.enum(['sop', 'fp8']),
     technology: z.string().min(1),
     node_nm: z.number().int().positive(),
-    clock_ghz: Sourced,
-    pipeline_depth: Sourced,
+    clock_ghz: SourcedIn(z.number().positive().max(1000)),
+    pipeline_depth: SourcedIn(z.number().int().min(1).max(10_000)),
     weight_fetch: z
-      .object({ bytes_per_cycle: Sourced, latency_cycles: Sourced, dram: z.string().min(1) })
+      .object({ bytes_per_cycle: SourcedIn(z.number().positive().max(2 ** 31)), latency_cycles: SourcedIn(z.number().int().min(0).max(1e9)), dram: z.string().min(1) })
       .strict(),
     weight_buffer: z.object({ tile_bytes: PosInt, slots: z.number().int().min(1).max(16), width_bits: PosInt }).strict(),
     unpacker: z.object({ lanes: PosInt }).strict(),
@@ -56,7 +59,7 @@ export const HwConfigSchema = z
 
 export type HwConfig = z.infer<typeof HwConfigSchema>;
 
-const Primitive = Sourced;
+const Primitive = SourcedIn(z.number().min(0)); // an energy: never negative
 export const TechnologySchema = z
   .object({
     description: z.string().optional(),

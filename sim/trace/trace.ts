@@ -15,12 +15,16 @@
 // A synthetic layer is quantized from a representative slice of `slice_rows` rows (0: every row), and the
 // simulator streams that slice repeated to the layer's full shape.
 
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT, readText } from '../../quant/io/bytes.js';
 import { MODEL_PRESETS, PROJECTIONS } from '../../quant/io/synthetic-model.js';
 import { canonicalScheme } from '../../quant/schemes/index.js';
 import { ConfigError, validate } from '../config/load.js';
+
+/** Limits that keep a trace's expansion and its simulation finite: steps after passes and repeats, tokens. */
+export const MAX_STEPS = 1_000_000;
+export const MAX_TOKENS = 1_000_000;
 
 const TraceLayer = z
   .object({
@@ -29,8 +33,8 @@ const TraceLayer = z
     weights: z.string().min(1).optional(),
     tensor: z.string().min(1).optional(),
     scheme: z.string().min(1).optional(),
-    tokens: z.number().int().positive().optional(),
-    repeat: z.number().int().positive().optional(),
+    tokens: z.number().int().positive().max(MAX_TOKENS).optional(),
+    repeat: z.number().int().positive().max(MAX_STEPS).optional(),
   })
   .strict()
   .refine((l) => (l.sopw ? 1 : 0) + (l.weights ? 1 : 0) === 1, { message: "expected exactly one of 'sopw' or 'weights'" });
@@ -42,7 +46,7 @@ const SyntheticModelDescriptor = z
     scheme: z.string().min(1).default('sop4'),
     schemes: z.record(z.string(), z.string()).default({}),
     slice_rows: z.number().int().nonnegative().default(16),
-    layers: z.number().int().positive().optional(),
+    layers: z.number().int().positive().max(MAX_STEPS).optional(),
   })
   .strict();
 
@@ -52,8 +56,8 @@ export const TraceSchema = z
     version: z.literal(1),
     name: z.string().min(1),
     description: z.string().optional(),
-    tokens: z.number().int().positive().default(1),
-    passes: z.number().int().positive().default(1),
+    tokens: z.number().int().positive().max(MAX_TOKENS).default(1),
+    passes: z.number().int().positive().max(MAX_STEPS).default(1),
     layers: z.array(TraceLayer).min(1).optional(),
     synthetic_model: SyntheticModelDescriptor.optional(),
   })
@@ -79,12 +83,17 @@ export interface Trace {
 }
 
 export function readTrace(path: string): Trace {
+  let text: string;
+  try {
+    text = readText(path);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new ConfigError(`${path}: ${err.code ? `cannot read file (${err.code})` : `not valid JSON (${err.message})`}`);
+    throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
   }
   const t = validate(TraceSchema, doc, path);
   const base = dirname(path);
@@ -100,6 +109,7 @@ export function readTrace(path: string): Trace {
         tensor: l.tensor,
         scheme: l.scheme,
       };
+      if (pass.length + (l.repeat ?? 1) > MAX_STEPS) throw new ConfigError(`${path}: field 'layers.${i}.repeat': the trace would have over ${MAX_STEPS} steps`);
       for (let r = 0; r < (l.repeat ?? 1); r++) pass.push(step);
     });
   } else {
@@ -108,6 +118,15 @@ export function readTrace(path: string): Trace {
     if (!preset && !/^L\d+-H\d+-I\d+$/i.test(d.model))
       throw new ConfigError(`${path}: field 'synthetic_model.model': unknown model '${d.model}' (expected ${Object.keys(MODEL_PRESETS).join(', ')} or L<layers>-H<hidden>-I<inter>)`);
     const layers = d.layers ?? (preset ? preset.layers : Number(/^L(\d+)/i.exec(d.model)![1]));
+    const shape = preset ?? { hidden: Number(/-H(\d+)/i.exec(d.model)![1]), inter: Number(/-I(\d+)/i.exec(d.model)![1]) };
+    if (!(layers * PROJECTIONS.length <= MAX_STEPS)) throw new ConfigError(`${path}: field 'synthetic_model': ${layers} layers is over ${MAX_STEPS} steps`);
+    // the replay holds one quantized slice of a projection at a time (slice_rows 0: a whole tensor)
+    const [r, c] = d.slice_rows === 0 ? (shape.inter >= shape.hidden ? [shape.inter, shape.hidden] : [shape.hidden, shape.hidden]) : [d.slice_rows, Math.max(shape.hidden, shape.inter)];
+    try {
+      checkMemory(path, `a ${r}x${c} slice of synthetic_model ${d.model}`, r * c * QUANTIZE_BYTES_PER_WEIGHT);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
     const check = (field: string, s: string) => {
       try {
         return canonicalScheme(s);
@@ -126,8 +145,9 @@ export function readTrace(path: string): Trace {
         pass.push({ name, tokens: t.tokens, weights: `synthetic-model:${d.model}:${d.seed}`, tensor: name, scheme: canonicalScheme(d.schemes[p] ?? dflt), sliceRows: d.slice_rows });
       }
   }
+  if (pass.length * t.passes > MAX_STEPS) throw new ConfigError(`${path}: ${pass.length} layers x ${t.passes} passes is ${pass.length * t.passes} steps, over the limit of ${MAX_STEPS}`);
   const steps: TraceStep[] = [];
-  for (let p = 0; p < t.passes; p++) steps.push(...pass);
+  for (let p = 0; p < t.passes; p++) for (const s of pass) steps.push(s); // (no spread: passes can be long)
   return { path, name: t.name, steps };
 }
 

@@ -4,6 +4,8 @@ import { loadHwConfig, type LoadedConfig } from '../../sim/config/load.js';
 import { buildLayerWork, type LayerWork } from '../../sim/datapath/layer-work.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 import { REPO } from './data.js';
+import { expect } from 'vitest';
+import type { SimReport } from '../../sim/datapath/report.js';
 
 export const HW = (name: string) => join(REPO, 'hw-configs', `${name}.json`);
 
@@ -13,4 +15,34 @@ export function cfg(name: string, sets: Record<string, number | boolean | string
 
 export function work(q: QuantizedLayer, c: LoadedConfig, tokens = 1, name = q.name): LayerWork {
   return buildLayerWork(q, c, tokens, name);
+}
+
+/** The simulator's conservation laws on one layer's report (expect() inside). */
+export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, lanes: number, rate: number): void {
+  const n = q.geom.rows * q.geom.cols;
+  const c = r.counters;
+  // every weight decoded exactly once, by exactly one of ROM, LUT or a direct decode
+  expect(r.weights_decoded).toBe(n);
+  expect((c.lut_sram?.reads ?? 0) + c.codebook_rom.lookups + c.fp8_decode.decodes).toBe(n);
+  expect(c.mac_array.macs).toBe(n * tokens);
+  // LUT reads equal the weights routed to the LUT (one read serves one lane)
+  let routed = 0;
+  const { cols, block, blocksPerRow } = q.geom;
+  const lutBook = q.books.map((b) => b.inLut || b.grid.kind === 'format');
+  for (let b = 0; b < q.geom.blocks; b++) {
+    const len = Math.min(block, cols - (b % blocksPerRow) * block);
+    if (lutBook[q.sel ? q.sel[b] : 0] && q.elementBits <= 6) routed += len;
+  }
+  expect(c.lut_sram?.reads ?? 0).toBe(routed);
+  // energy is the sum of its parts, and of its lines
+  const parts = Object.entries(r.energy_pj).filter(([k]) => k !== 'total').reduce((s, [, v]) => s + v, 0);
+  expect(parts).toBeCloseTo(r.energy_pj.total, 6);
+  const lines = r.energy_detail.reduce((s, l) => s + l.pj, 0);
+  expect(lines).toBeCloseTo(r.energy_pj.total, 6);
+  for (const l of r.energy_detail) expect(l.pj).toBeCloseTo(l.count * l.pjEach, 9);
+  // every cycle is busy or a stall with a cause; never below the bandwidth or lane bound
+  expect(r.busy_cycles + r.stall_cycles.total).toBe(r.cycles);
+  expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(r.dram_bytes / rate));
+  expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(n / lanes));
+  expect(r.bounds.dram_cycles).toBe(Math.ceil(r.dram_bytes / rate));
 }

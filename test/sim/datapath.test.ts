@@ -5,8 +5,8 @@ import { bf16Bits } from '../../quant/formats/bits.js';
 import { decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { Datapath } from '../../sim/datapath/datapath.js';
-import { runLayers, type SimReport } from '../../sim/datapath/report.js';
-import { cfg, work } from '../helpers/sim.js';
+import { runLayers } from '../../sim/datapath/report.js';
+import { cfg, conservation, work } from '../helpers/sim.js';
 
 const t = synthesize({ dist: 't4', rows: 48, cols: 200, seed: 4 }); // 200: partial blocks for g = 16
 const sop = quantize(t, 'sop4', { pair: ['NF4', 'DD4'] });
@@ -19,35 +19,6 @@ function withResiduals(q: QuantizedLayer, k: number): QuantizedLayer {
   const index = Uint32Array.from({ length: k }, (_, i) => (i * 7919 + 13) % n);
   const bf16 = Uint16Array.from(index, (i) => bf16Bits(((i % 5) - 2) * 0.001));
   return { ...q, residuals: { index, bf16 } };
-}
-
-function conservation(r: SimReport, q: QuantizedLayer, tokens: number, lanes: number, rate: number): void {
-  const n = q.geom.rows * q.geom.cols;
-  const c = r.counters;
-  // every weight decoded exactly once, by exactly one of ROM, LUT or a direct decode
-  expect(r.weights_decoded).toBe(n);
-  expect((c.lut_sram?.reads ?? 0) + c.codebook_rom.lookups + c.fp8_decode.decodes).toBe(n);
-  expect(c.mac_array.macs).toBe(n * tokens);
-  // LUT reads equal the weights routed to the LUT (one read serves one lane)
-  let routed = 0;
-  const { cols, block, blocksPerRow } = q.geom;
-  const lutBook = q.books.map((b) => b.inLut || b.grid.kind === 'format');
-  for (let b = 0; b < q.geom.blocks; b++) {
-    const len = Math.min(block, cols - (b % blocksPerRow) * block);
-    if (lutBook[q.sel ? q.sel[b] : 0] && q.elementBits <= 6) routed += len;
-  }
-  expect(c.lut_sram?.reads ?? 0).toBe(routed);
-  // energy is the sum of its parts, and of its lines
-  const parts = Object.entries(r.energy_pj).filter(([k]) => k !== 'total').reduce((s, [, v]) => s + v, 0);
-  expect(parts).toBeCloseTo(r.energy_pj.total, 6);
-  const lines = r.energy_detail.reduce((s, l) => s + l.pj, 0);
-  expect(lines).toBeCloseTo(r.energy_pj.total, 6);
-  for (const l of r.energy_detail) expect(l.pj).toBeCloseTo(l.count * l.pjEach, 9);
-  // every cycle is busy or a stall with a cause; never below the bandwidth or lane bound
-  expect(r.busy_cycles + r.stall_cycles.total).toBe(r.cycles);
-  expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(r.dram_bytes / rate));
-  expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(n / lanes));
-  expect(r.bounds.dram_cycles).toBe(Math.ceil(r.dram_bytes / rate));
 }
 
 describe('conservation', () => {

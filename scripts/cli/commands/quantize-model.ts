@@ -9,11 +9,11 @@ import { openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { writeChoice } from '../../../quant/model/menu-worker.js';
-import { allocate, buildMenus, cheapestBpw, DEFAULT_MODEL_OPTIONS, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
+import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRows, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
-import { fmt, run, table, toJson, UsageError } from '../common.js';
+import { fmt, onInterrupt, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
 
 /** Linear layers of a weight source: 2-D tensors other than embeddings and norms (or --include). */
 export function linearLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
@@ -49,6 +49,7 @@ export function register(y: Argv): Argv {
           describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of >= 2M weights, at most 1 row in 16) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
         })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
+        .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
         .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
         .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw'),
     (argv) =>
@@ -82,10 +83,19 @@ export function register(y: Argv): Argv {
         const pool =
           workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
         let done = 0;
+        let phase = 'menus';
+        const mode = argv.progress === 'auto' ? (tty ? 'bar' : 'none') : argv.progress;
         const progress = (what: string) => {
           done++;
-          if (tty) process.stderr.write(`\r\x1b[K${what} ${done}/${names.length}`);
+          if (mode === 'bar') process.stderr.write(`\r\x1b[K${what} ${done}/${names.length}`);
+          else if (mode === 'lines') process.stderr.write(`quantize-model: ${what} ${done}/${names.length}\n`);
         };
+        // an interrupt removes the temporary directory and says how far the run got; --out is untouched
+        let tmp: string | null = null;
+        const disarm = onInterrupt((signal) => {
+          if (tmp) rmSync(tmp, { recursive: true, force: true });
+          process.stderr.write(`${tty ? '\r\x1b[K' : ''}sopsim: interrupted by ${signal} in the ${phase} pass after ${done} of ${names.length} layers; nothing written to ${out}\n`);
+        });
         // the pool takes the largest layers first, so its last tasks are small ones (results keep layer order)
         const order = names.map((_, i) => i).sort((x, y) => layers[y].rows * layers[y].cols - layers[x].rows * layers[x].cols || x - y);
         const onPool = async <T>(task: (i: number) => object, what: string): Promise<T[]> => {
@@ -98,12 +108,22 @@ export function register(y: Argv): Argv {
           );
           return out;
         };
+        // --workers 1: the same work in this process, yielding between layers so an interrupt is heard
+        const inProcess = async <T>(task: (i: number) => T, what: string): Promise<T[]> => {
+          const out: T[] = [];
+          for (let i = 0; i < names.length; i++) {
+            await yieldToEvents();
+            out.push(task(i));
+            progress(what);
+          }
+          return out;
+        };
         const tMenus = performance.now();
         const menus = pool
           ? await onPool<LayerMenu>((i) => ({ kind: 'menu', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt }), 'menus')
-          : buildMenus(src, names, stats, opt, () => progress('menus'));
+          : await inProcess((i) => buildLayerMenu(sourceRows(src, names[i]), statsFor(stats, names[i], layers[i].cols), opt), 'menus');
         const menuSeconds = (performance.now() - tMenus) / 1000;
-        if (tty) process.stderr.write('\r\x1b[K');
+        if (mode === 'bar') process.stderr.write('\r\x1b[K');
         if (budget < cheapestBpw(menus)) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(cheapestBpw(menus), 5)} bpw for this model)`);
         let alloc: ReturnType<typeof allocate> | undefined;
         try {
@@ -113,29 +133,29 @@ export function register(y: Argv): Argv {
           throw e;
         }
         // write into a temporary directory, renamed into place when complete
-        const tmp = `${out.replace(/\/+$/, '')}.tmp-${process.pid}`;
-        rmSync(tmp, { recursive: true, force: true });
-        mkdirSync(tmp, { recursive: true });
+        const dir = `${out.replace(/\/+$/, '')}.dir-${process.pid}`;
+        tmp = dir;
+        rmSync(dir, { recursive: true, force: true });
+        mkdirSync(dir, { recursive: true });
         try {
           const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
           const info = (i: number) => ({ source: { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: alloc!.choices[i].choice });
           done = 0;
+          phase = 'build';
           const tBuild = performance.now();
           const built: MenuEntry[] = pool
             ? await onPool<MenuEntry>(
-                (i) => ({ kind: 'choice', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt, menu: menus[i], label: alloc!.choices[i].choice, out: join(tmp, files[i]), info: info(i) }),
+                (i) => ({ kind: 'choice', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt, menu: menus[i], label: alloc!.choices[i].choice, out: join(dir, files[i]), info: info(i) }),
                 'packed',
               )
-            : names.map((n, i) => {
-                const t = src.read(n);
-                const e = writeChoice(t, statsFor(stats, n, t.cols), menus[i], alloc!.choices[i].choice, opt, info(i), join(tmp, files[i]));
-                progress('packed');
-                return e;
-              });
+            : await inProcess((i) => {
+                const t = src.read(names[i]);
+                return writeChoice(t, statsFor(stats, names[i], t.cols), menus[i], alloc!.choices[i].choice, opt, info(i), join(dir!, files[i]));
+              }, 'packed');
           // the figures of the layers as built (menus priced on a row sample are estimates)
           const estimated = alloc;
           alloc = withMeasured(alloc, built);
-          if (tty) process.stderr.write('\r\x1b[K');
+          if (mode === 'bar') process.stderr.write('\r\x1b[K');
           await pool?.destroy();
           const manifest = {
             format: 'sopsim-manifest',
@@ -155,11 +175,13 @@ export function register(y: Argv): Argv {
             layers: alloc.choices.map((c, i) => ({ ...c, error: 1 - c.acos, acos_ppm: (1 - c.acos) * 1e6, file: files[i] })),
             menus,
           };
-          writeFileAtomic(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+          writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
           const trace = { format: 'sopsim-trace', version: 1, name: `${basename(argv.weights)}@${budget}bpw`, tokens: 1, layers: names.map((n, i) => ({ name: n, sopw: files[i] })) };
-          writeFileAtomic(join(tmp, 'trace.json'), JSON.stringify(trace, null, 1));
+          writeFileAtomic(join(dir, 'trace.json'), JSON.stringify(trace, null, 1));
           if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-          renameSync(tmp, out);
+          renameSync(dir, out);
+          tmp = null;
+          disarm();
           // wall times stay out of the manifest, so the same inputs give the same bytes
           const timing = { seconds: (performance.now() - t0) / 1000, menu_seconds: menuSeconds, build_seconds: (performance.now() - tBuild) / 1000, workers };
           if (argv.json) {
@@ -179,7 +201,7 @@ export function register(y: Argv): Argv {
               `wrote ${names.length} packed layers, manifest.json and trace.json to ${out} (replay: npx sopsim simulate ${join(out, 'trace.json')})\n`,
           );
         } catch (e) {
-          rmSync(tmp, { recursive: true, force: true });
+          rmSync(dir, { recursive: true, force: true });
           await pool?.destroy();
           throw e;
         }

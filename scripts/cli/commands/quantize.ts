@@ -76,7 +76,7 @@ export function register(y: Argv): Argv {
           if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UsageError(`--out ${argv.out}: several tensors need a directory`);
           outDir = argv.out;
         }
-        const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'notes']];
+        const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'seconds', 'notes']];
         for (const n of names) {
           const t = src.read(n);
           const a = statsFor(stats, n, t.cols);
@@ -85,7 +85,8 @@ export function register(y: Argv): Argv {
           if (argv['residual-bpw'] > 0) q = withResiduals(t, q, argv['residual-bpw'], a);
           q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
           const seconds = (performance.now() - t0) / 1000;
-          const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a), seconds };
+          // (wall time only in the table: --json output depends on the inputs alone)
+          const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };
           if (q.residuals) r.residuals = q.residuals.index.length;
           if (q.info.pair) {
             r.pair = q.info.pair;
@@ -100,7 +101,7 @@ export function register(y: Argv): Argv {
           if (argv.json) process.stdout.write(toJson(r) + '\n');
           else {
             const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
-            rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), notes + (r.out ? ` -> ${r.out}` : '')]);
+            rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), fmt(seconds, 3), notes + (r.out ? ` -> ${r.out}` : '')]);
           }
         }
         if (!argv.json) process.stdout.write(table(rows) + '\n');

@@ -58,7 +58,7 @@ export function register(y: Argv): Argv {
           writeFileAtomic(argv.csv, stringify(rows, { header: true }));
         }
         if (argv.json) {
-          const out: Record<string, unknown> = { trace: tr.name, seconds, total: summary(sop.total), layers: sop.layers.map((l, i) => ({ ...summary(l), scheme: schemeOf(i) })) };
+          const out: Record<string, unknown> = { trace: tr.name, total: summary(sop.total), layers: sop.layers.map((l, i) => ({ ...summary(l), scheme: schemeOf(i) })) };
           if (fp8) {
             out.baseline = { total: summary(fp8.total), layers: fp8.layers.map(summary) };
             out.ratio = ratios(sop.total, fp8.total);

@@ -39,11 +39,11 @@ export function register(y: Argv): Argv {
           writeFileAtomic(argv.csv, stringify(rows, { header: true }));
         }
         if (argv.json) {
-          process.stdout.write(toJson({ ...summary(r.total), seconds, counters: r.total.counters, energy_detail: r.total.energy_detail, per_layer: r.layers.map(summary) }) + '\n');
+          process.stdout.write(toJson({ ...summary(r.total), counters: r.total.counters, energy_detail: r.total.energy_detail, per_layer: r.layers.map(summary) }) + '\n');
           return;
         }
         const t = r.total;
-        process.stdout.write(`${t.name} on ${t.hw} (${t.mode} mode, ${t.layers} layer${t.layers > 1 ? 's' : ''}, ${t.tokens} token${t.tokens > 1 ? 's' : ''})\n\n`);
+        process.stdout.write(`${t.name} on ${t.hw} (${t.mode} mode, ${t.layers} layer${t.layers > 1 ? 's' : ''}, ${t.tokens} token${t.tokens > 1 ? 's' : ''}, ${seconds.toFixed(2)} s)\n\n`);
         const rows = [['figure', 'value']];
         rows.push(['weights decoded', String(t.weights_decoded)]);
         rows.push(['cycles', `${t.cycles} (DRAM bound ${t.bounds.dram_cycles}, lane bound ${t.bounds.lane_cycles})`]);

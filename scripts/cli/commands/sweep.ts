@@ -7,10 +7,14 @@ import type { Argv } from 'yargs';
 import cliProgress from 'cli-progress';
 import { Piscina } from 'piscina';
 import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
+import { existsSync } from 'node:fs';
+import { readText } from '../../../quant/io/bytes.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { readTrace } from '../../../sim/trace/trace.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import { run, UsageError } from '../common.js';
+import { onInterrupt, run, UsageError, yieldToEvents } from '../common.js';
+import { InputError } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 import { runPoint, type PointTask } from '../sweep-point.js';
 
@@ -55,7 +59,14 @@ export interface SweepOptions {
   shard?: string;
   workers: number;
   mode: Mode;
-  progress: boolean;
+  /** 'bar' (a progress bar), 'lines' (one line per finished point, for logs) or 'none'. */
+  progress: 'bar' | 'lines' | 'none';
+  /** Rows of an earlier run of the same sweep (its CSV): those points are kept, not run again. */
+  resume?: Array<Record<string, string>>;
+  /** The file the resumed rows came from (named in errors). */
+  resumeFile?: string;
+  /** Called with every finished row as it arrives (the interrupt handler keeps them). */
+  onRow?: (row: Record<string, string | number>) => void;
 }
 
 export interface SweepResult {
@@ -63,6 +74,23 @@ export interface SweepResult {
   points: number;
   workers: number;
   seconds: number;
+  /** Points taken from the resumed CSV. */
+  resumed: number;
+}
+
+/** Check that rows read back from a CSV belong to this sweep: same point count and the same set values. */
+export function checkResumeRows(file: string, rows: Array<Record<string, string>>, all: Array<Array<[string, number | boolean]>>): Map<number, Record<string, string>> {
+  const byPoint = new Map<number, Record<string, string>>();
+  for (const r of rows) {
+    const p = Number(r.point);
+    if (!Number.isInteger(p) || p < 0 || p >= all.length || Number(r.points) !== all.length)
+      throw new InputError(file, `row for point '${r.point}' of ${r.points} does not belong to this sweep of ${all.length} points (not the same sweep?)`);
+    for (const [path, v] of all[p])
+      if (r[path] !== String(v)) throw new InputError(file, `point ${p} was swept with ${path}=${r[path] ?? '(no such column)'}, this sweep has ${path}=${v} (not the same sweep?)`);
+    if (byPoint.has(p)) throw new InputError(file, `point ${p} appears twice`);
+    byPoint.set(p, r);
+  }
+  return byPoint;
 }
 
 /** Run a sweep (the whole or one shard): validates everything first, then runs the points on a pool. */
@@ -74,34 +102,40 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   // every point's config must load: unknown paths and bad values fail before any work
   for (const p of all) loadHw(o.hw, p.map(([k, v]) => `${k}=${v}`));
   if (o.baseline) loadHw(o.baseline);
+  const resumed = o.resume ? checkResumeRows(o.resumeFile ?? '--resume', o.resume, all) : new Map<number, Record<string, string>>();
   const tasks: PointTask[] = all
     .map((sets, point) => ({ point, points: all.length, trace: o.trace, hw: o.hw, baseline: o.baseline, baselineSets: o.baselineSets, sets, mode: o.mode }))
-    .filter((t) => t.point % shard.count === shard.index);
-  const bar = o.progress
-    ? new cliProgress.SingleBar({ format: 'sweep |{bar}| {value}/{total} points | {rate} points/s | {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
-    : null;
+    .filter((t) => t.point % shard.count === shard.index && !resumed.has(t.point));
+  const bar =
+    o.progress === 'bar'
+      ? new cliProgress.SingleBar({ format: 'sweep |{bar}| {value}/{total} points | {rate} points/s | {eta_formatted} left', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+      : null;
   bar?.start(tasks.length, 0, { rate: '0.00' });
   const t0 = performance.now();
   let done = 0;
-  const tick = () => {
+  const tick = (row: Record<string, string | number>) => {
     done++;
+    o.onRow?.(row);
     bar?.update(done, { rate: (done / ((performance.now() - t0) / 1000)).toFixed(2) });
+    if (o.progress === 'lines') process.stderr.write(`sweep: point ${row.point} done, ${done}/${tasks.length}\n`);
   };
   let rows: Array<Record<string, string | number>>;
   const workers = Math.max(1, Math.min(o.workers, tasks.length));
   if (workers === 1) {
-    rows = tasks.map((t) => {
+    rows = [];
+    for (const t of tasks) {
+      await yieldToEvents(); // lets an interrupt in between points
       const r = runPoint(t);
-      tick();
-      return r;
-    });
+      tick(r);
+      rows.push(r);
+    }
   } else {
     const pool = new Piscina({ filename: new URL('../sweep-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } });
     try {
       rows = await Promise.all(
         tasks.map(async (t) => {
           const r = (await pool.run(t)) as Record<string, string | number>;
-          tick();
+          tick(r);
           return r;
         }),
       );
@@ -110,8 +144,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     }
   }
   bar?.stop();
-  rows.sort((a, b) => Number(a.point) - Number(b.point));
-  return { rows, points: all.length, workers, seconds: (performance.now() - t0) / 1000 };
+  const merged = [...resumed.values(), ...rows].sort((a, b) => Number(a.point) - Number(b.point));
+  return { rows: merged, points: all.length, workers, seconds: (performance.now() - t0) / 1000, resumed: resumed.size };
 }
 
 export function register(y: Argv): Argv {
@@ -129,10 +163,24 @@ export function register(y: Argv): Argv {
         .option('shard', { type: 'string', describe: 'run slice i of N (points with index mod N = i), e.g. $SLURM_ARRAY_TASK_ID/8' })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the cores)' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
+        .option('resume', { type: 'boolean', default: false, describe: 'keep the points already in --out (an interrupted run saves the finished ones) and run only the rest' })
+        .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress on stderr: auto (a bar on a terminal, else none), bar, lines (one per finished point, for logs), none' })
         .example('sopsim sweep traces/llama-7b-decode.json --set lut.capacity_bytes=256,512,1024,2048,4096,8192,16384,32768,65536 -o lut.csv', 'LUT SRAM sizes')
         .example('sopsim sweep t.json --set lut.replicas=1,2,4,8 --set unpacker.lanes=32,64 -o grid.csv --shard 0/2', 'half of an 8-point grid'),
     (argv) =>
       run(async () => {
+        let resume: Array<Record<string, string>> | undefined;
+        if (argv.resume && existsSync(argv.out)) resume = readSweepCsv(argv.out);
+        // an interrupt saves the finished points (whole rows, written atomically) and says how far the run got
+        const finished: Array<Record<string, string | number>> = [];
+        const disarm = onInterrupt((signal) => {
+          const rows = [...(resume ?? []), ...finished].sort((a, b) => Number(a.point) - Number(b.point));
+          if (finished.length > 0) writeFileAtomic(argv.out, csvText(rows));
+          process.stderr.write(
+            `sopsim: interrupted by ${signal} after ${finished.length} new point${finished.length === 1 ? '' : 's'}` +
+              (finished.length > 0 ? `; ${rows.length} finished points saved to ${argv.out} (run again with --resume to finish)\n` : '; nothing written\n'),
+          );
+        });
         const r = await runSweep({
           trace: argv.trace,
           hw: argv.hw,
@@ -142,11 +190,42 @@ export function register(y: Argv): Argv {
           shard: argv.shard,
           workers: argv.workers,
           mode: argv.mode as Mode,
-          progress: !!process.stderr.isTTY,
+          progress: argv.progress === 'auto' ? (process.stderr.isTTY ? 'bar' : 'none') : (argv.progress as 'bar' | 'lines' | 'none'),
+          resume,
+          resumeFile: argv.out,
+          onRow: (row) => finished.push(row),
         });
-        writeFileAtomic(argv.out, stringify(r.rows, { header: true }));
+        writeFileAtomic(argv.out, csvText(r.rows));
+        disarm();
         const shard = parseShard(argv.shard);
-        process.stdout.write(`${r.rows.length} point${r.rows.length === 1 ? '' : 's'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${r.points})` : ''} in ${r.seconds.toFixed(1)} s on ${r.workers} worker${r.workers > 1 ? 's' : ''} -> ${argv.out}\n`);
+        process.stdout.write(
+          `${r.rows.length} point${r.rows.length === 1 ? '' : 's'}${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${r.points})` : ''}` +
+            `${r.resumed ? ` (${r.resumed} kept from the earlier run)` : ''} in ${r.seconds.toFixed(1)} s on ${r.workers} worker${r.workers > 1 ? 's' : ''} -> ${argv.out}\n`,
+        );
       }),
   );
+}
+
+/** The CSV of sweep rows: columns in the order of the first row, every row holding exactly those columns. */
+export function csvText(rows: Array<Record<string, string | number>>): string {
+  if (rows.length === 0) return '';
+  const columns = Object.keys(rows[0]);
+  for (const r of rows) {
+    const keys = Object.keys(r);
+    if (keys.length !== columns.length || keys.some((k, i) => k !== columns[i])) throw new InputError(`point ${r.point}`, 'its columns differ from the other points (a resumed CSV from another hw-config or baseline?)');
+  }
+  return stringify(rows, { header: true, columns });
+}
+
+/** Rows of a sweep CSV, as text. */
+export function readSweepCsv(file: string): Array<Record<string, string>> {
+  let recs: Array<Record<string, string>>;
+  try {
+    recs = parse(readText(file), { columns: true, relax_column_count: false }) as Array<Record<string, string>>;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(file, `not a readable CSV (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (recs.length > 0 && !('point' in recs[0] && 'points' in recs[0])) throw new InputError(file, "not a sweep CSV (expected columns 'point' and 'points')");
+  return recs;
 }
