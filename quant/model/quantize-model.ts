@@ -59,9 +59,9 @@ export const DEFAULT_MODEL_OPTIONS: ModelOptions = { residualBpw: 0.1, metric: '
 
 /** Smallest sample a menu is priced on under 'auto', and the largest stride. */
 const MENU_SAMPLE_WEIGHTS = 2 ** 21;
-const MENU_MAX_STRIDE = 16;
+const MENU_MAX_STRIDE = 64;
 
-/** The row stride a layer's menu is measured with: 'auto' keeps at least 2^21 weights, at most 1 row in 16. */
+/** The row stride a layer's menu is measured with: 'auto' keeps about 2^21 weights (at least that many; at most 1 row in 64). */
 export function menuStride(sample: number | 'auto', rows: number, cols: number): number {
   const k = sample === 'auto' ? Math.min(MENU_MAX_STRIDE, Math.floor((rows * cols) / MENU_SAMPLE_WEIGHTS)) : Math.floor(sample);
   return Math.max(1, Math.min(k, Math.floor(rows / 2) || 1));

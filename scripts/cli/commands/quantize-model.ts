@@ -46,7 +46,7 @@ export function register(y: Argv): Argv {
         .option('menu-sample', {
           type: 'string',
           default: 'auto',
-          describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of >= 2M weights, at most 1 row in 16) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
+          describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
         })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
         .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
