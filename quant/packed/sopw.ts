@@ -89,7 +89,6 @@ function bookHeader(b: ElementBook, lut: string): { header: BookHeader; table?: 
 
 /** Serialise a quantized layer. */
 export function encodeSopw(q: QuantizedLayer): Uint8Array {
-  const n = q.geom.rows * q.geom.cols;
   const fieldBits = blockFieldBits(q);
   const tables: Uint8Array[] = [];
   const books = q.books.map((b) => {
@@ -166,7 +165,6 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
   dv.setUint32(12 + hjson.length, crc32(hjson), true);
   const dataStart = 16 + hjson.length;
   for (const e of entries) out.set(sections[e.name], dataStart + e.offset);
-  void n;
   return out;
 }
 

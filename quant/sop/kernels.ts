@@ -8,7 +8,8 @@ import type { BlockGeometry } from '../layer.js';
 
 /**
  * Weighted squared error of block [off, off+len) (columns col0..) of w rounded onto `grid` under the
- * signed block scale s and tensor scale ts; ŵ = level × s × ts exactly as the decoder computes it.
+ * signed block scale s and the layer's power-of-two normaliser ts; ŵ = level × s × ts exactly as the
+ * decoder computes it (ts being a power of two, level × (s·ts) is the same number).
  */
 export function blockError(
   w: Float32Array,
