@@ -106,6 +106,17 @@ describe('the same inputs give the same bytes', () => {
   });
 });
 
+describe('the same bytes whatever the thread count', () => {
+  it('quantize on one thread and on two (block-parallel scale search) writes the same .sopw', () => {
+    const a = join(dir, 't1.sopw');
+    const b = join(dir, 't2.sopw');
+    const args = (o: string) => ['quantize', 'synthetic:t4:256x2048:4', '-s', 'sop4', '-o', o];
+    expect(spawnSyncCli(args(a), { ...process.env, SOPSIM_THREADS: '1' }).code).toBe(0);
+    expect(spawnSyncCli(args(b), { ...process.env, SOPSIM_THREADS: '2' }).code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+});
+
 describe('limits', () => {
   it('a layer too large for the memory budget is refused up front with the size it needs', () => {
     const r = sopsim(['quantize', 'synthetic:gaussian:100000x100000', '--scheme', 'sop4', '-o', join(dir, 'huge.sopw')]);
@@ -121,6 +132,13 @@ describe('limits', () => {
     const s = spawnSyncCli(['replay', t], env);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/wide\.json: a 11008x4096 slice of synthetic_model L1-H4096-I11008 needs about 688\.0 MiB of memory, over the 64\.0 MiB limit/);
+  });
+  it('quantize-model refuses up front a model whose layers would not fit on its workers', () => {
+    const out = join(dir, 'big-model');
+    const s = spawnSyncCli(['quantize-model', 'synthetic-model:L1-H4096-I11008', '--budget-bpw', '5', '--out', out, '--workers', '2'], { ...process.env, SOPSIM_MAX_MEMORY: '256M' });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/synthetic-model:L1-H4096-I11008: quantizing 2 layers of up to 11008x4096 at once needs about 1\.3 GiB of memory, over the 256\.0 MiB limit/);
+    expect(existsSync(out)).toBe(false);
   });
   it('a trace that would expand to millions of steps is refused', () => {
     const t = join(dir, 'many.json');

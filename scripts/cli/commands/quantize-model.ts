@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { generateActivationStats, readActivationStats, statsFor, type ActivationStats } from '../../../quant/io/activations.js';
 import { openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
+import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../../quant/io/bytes.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { writeChoice } from '../../../quant/model/menu-worker.js';
 import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRows, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
@@ -80,6 +81,9 @@ export function register(y: Argv): Argv {
         const t0 = performance.now();
         // layers spread over the cores (each worker quantizes on one thread); --workers 1 stays in-process
         const workers = Math.max(1, Math.min(argv.workers, names.length));
+        // each worker holds one whole layer while it builds it: refuse up front what would not fit
+        const largest = layers.reduce((m, l) => (l.rows * l.cols > m.rows * m.cols ? l : m));
+        checkMemory(argv.weights, `quantizing ${workers} layer${workers > 1 ? 's' : ''} of up to ${largest.rows}x${largest.cols} at once`, workers * largest.rows * largest.cols * QUANTIZE_BYTES_PER_WEIGHT);
         const pool =
           workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
         let done = 0;
