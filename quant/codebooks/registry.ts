@@ -1,7 +1,7 @@
 // The codebook registry: the fixed ROM codebooks by name, plus user codebooks loaded from JSON (SPEC §2).
 // DD4 is not here: it is fitted per layer by quant/sop (see dd4.ts).
 
-import { readText } from '../io/bytes.js';
+import { readJsonFile } from '../io/bytes.js';
 import { InputError } from '../io/tensor.js';
 import { Codebook } from './codebook.js';
 import { NF4_LEVELS, SH4_LEVELS, bof4, split87 } from './fixed.js';
@@ -54,13 +54,7 @@ export function fixedCodebookNames(): string[] {
  * or a bare array of 16 numbers (named after the file). Returns the codebook.
  */
 export function loadUserCodebook(path: string): Codebook {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readText(path));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(path, `not valid JSON (${(e as Error).message})`);
-  }
+  const doc = readJsonFile(path);
   if (doc === null || typeof doc !== 'object') throw new InputError(path, 'expected {"name": ..., "levels": [16 numbers]} or an array of 16 numbers');
   const obj = Array.isArray(doc) ? { levels: doc } : (doc as { name?: unknown; levels?: unknown });
   const name = typeof obj.name === 'string' && obj.name.length > 0 ? obj.name : path.replace(/^.*\//, '').replace(/\.json$/i, '');

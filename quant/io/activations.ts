@@ -3,7 +3,7 @@
 // tensor per layer, named like the weight), and generated, seeded, with the channel outliers LLM
 // activations show (a few hidden dimensions 10-100x the rest, shared by every layer that reads them).
 
-import { readText } from './bytes.js';
+import { readJsonFile } from './bytes.js';
 import seedrandom from 'seedrandom';
 import { openSafetensors, tensorValues } from './safetensors.js';
 import { normalSource } from './synthetic.js';
@@ -42,13 +42,7 @@ export function readActivationStats(path: string): ActivationStats {
     }
     return { path, layers };
   }
-  let doc: { format?: unknown; version?: unknown; layers?: unknown };
-  try {
-    doc = JSON.parse(readText(path));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(path, `not valid JSON (${(e as Error).message})`);
-  }
+  const doc = readJsonFile(path) as { format?: unknown; version?: unknown; layers?: unknown } | null;
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(path, 'expected a JSON object {"format": "sopsim-stats", "version": 1, "layers": {...}}');
   if (doc.format !== 'sopsim-stats') throw new InputError(path, "field 'format': expected \"sopsim-stats\"");
   if (doc.version !== 1) throw new InputError(path, "field 'version': expected 1");

@@ -101,6 +101,16 @@ export function checkMemory(source: string, what: string, bytes: number): void {
 /** Largest JSON document (trace, hw-config, statistics, codebook) a reader accepts. */
 export const MAX_JSON_BYTES = 256 * 2 ** 20;
 
+/** A JSON document from a file: one-line errors naming it when it cannot be read or parsed. */
+export function readJsonFile(path: string): unknown {
+  const text = readText(path);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(path, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
 /** A whole text file (UTF-8), refused up front when it is larger than `maxBytes`. */
 export function readText(path: string, maxBytes = MAX_JSON_BYTES): string {
   const src = fileBytes(path);

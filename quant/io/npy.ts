@@ -2,7 +2,7 @@
 // read first; the data only once its shape is known to be sane and to fit the memory budget.
 
 import { checkMemory, fileBytes, QUANTIZE_BYTES_PER_WEIGHT, type ByteSource } from './bytes.js';
-import { halfToFloat } from './half.js';
+import { decodeValue } from './safetensors.js';
 import { InputError, type Tensor2D } from './tensor.js';
 
 /** Longest header accepted (numpy itself writes them padded to a multiple of 64 bytes, far below this). */
@@ -32,8 +32,8 @@ export function readNpy(from: string | ByteSource, name?: string): Tensor2D {
   if (dims.length !== 2) throw new InputError(path, `array is not 2-D (shape (${dims.join(', ')}))`);
   if (!dims.every((d) => /^\d+$/.test(d))) throw new InputError(path, `corrupt .npy header: shape (${dims.join(', ')}) is not two non-negative integers`);
   const [rows, cols] = dims.map(Number);
-  const sizes: Record<string, number> = { '<f4': 4, '<f2': 2, '<f8': 8, '|f4': 4 };
-  const size = sizes[descr];
+  const dtypes: Record<string, [string, number]> = { '<f4': ['F32', 4], '|f4': ['F32', 4], '<f2': ['F16', 2], '<f8': ['F64', 8] };
+  const [dtype, size] = dtypes[descr] ?? ['', 0];
   if (!size) throw new InputError(path, `dtype '${descr}' is not supported (expected <f4, <f2 or <f8)`);
   if (rows === 0 || cols === 0) throw new InputError(path, `array is empty (shape (${rows}, ${cols}))`);
   const n = rows * cols;
@@ -45,8 +45,7 @@ export function readNpy(from: string | ByteSource, name?: string): Tensor2D {
   for (let k = 0; k < n; k++) {
     // element k in file order; Fortran order stores columns first
     const i = fortran ? (k % rows) * cols + Math.floor(k / rows) : k;
-    const v = size === 4 ? view.getFloat32(4 * k, true) : size === 8 ? view.getFloat64(8 * k, true) : halfToFloat(view.getUint16(2 * k, true));
-    data[i] = v;
+    data[i] = decodeValue(view, dtype, k);
     if (!Number.isFinite(data[i])) throw new InputError(path, `element ${k} is not a finite float32 number`);
   }
   return { name: tensorName, rows, cols, data };

@@ -83,7 +83,8 @@ export function tensorValues(f: SafetensorsFile, name: string): Float64Array {
   return out;
 }
 
-function decodeValue(view: DataView, dtype: string, i: number): number {
+/** Value i of little-endian F32, F64, F16 or BF16 data. */
+export function decodeValue(view: DataView, dtype: string, i: number): number {
   switch (dtype) {
     case 'F32':
       return view.getFloat32(4 * i, true);

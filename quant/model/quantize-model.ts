@@ -13,6 +13,7 @@ import type { WeightSource } from '../io/load.js';
 import { sampleRows, type Tensor2D } from '../io/tensor.js';
 import { bitsAccount, bitsAtRows, type QuantizedLayer } from '../layer.js';
 import { measure } from '../measure.js';
+import type { ErrorMetrics } from '../metrics.js';
 import { quantize, type QuantizeOptions } from '../schemes/index.js';
 import { residualCount, withResiduals } from '../sop/residuals.js';
 import { InfeasibleBudget, solveMCKP } from './knapsack.js';
@@ -97,9 +98,8 @@ export function buildLayerMenu(layer: Tensor2D | LayerRows, a: Float64Array | nu
   const recipes: LayerMenu['recipes'] = {};
   const sops = new Map<number, QuantizedLayer>();
   const add = (label: MenuLabel, q: QuantizedLayer) => {
-    const m = measure(s, q, a);
     const bits = stride === 1 ? bitsAccount(q).total : bitsAtRows(q, t.rows, label === 'sop4+res' ? residualCount(opt.residualBpw, n) : 0);
-    entries.push({ label, bits, bpw: bits / n, acos: m.acos, mse: m.mse, sqnr_db: m.sqnr_db, dist: Math.max(0, 1 - m.acos) * n });
+    entries.push(entryOf(label, bits, n, measure(s, q, a)));
   };
   // a sampled menu searches the pair on the whole sample (it is already the row sample)
   const base = { ...sopOptions(a, opt.metric), ...(stride > 1 ? { searchSample: 1 } : {}) };
@@ -125,9 +125,12 @@ export function buildLayerMenu(layer: Tensor2D | LayerRows, a: Float64Array | nu
 
 /** The menu entry of a configuration as built on the whole layer (exact bits and error). */
 export function measureEntry(t: Tensor2D, a: Float64Array | null, label: MenuLabel, q: QuantizedLayer): MenuEntry {
-  const m = measure(t, q, a);
-  const bits = bitsAccount(q).total;
-  return { label, bits, bpw: bits / (t.rows * t.cols), acos: m.acos, mse: m.mse, sqnr_db: m.sqnr_db, dist: Math.max(0, 1 - m.acos) * t.rows * t.cols };
+  return entryOf(label, bitsAccount(q).total, t.rows * t.cols, measure(t, q, a));
+}
+
+/** A menu entry from its bits, the layer's weight count and the measured error (of the layer or its sample). */
+function entryOf(label: MenuLabel, bits: number, weights: number, m: ErrorMetrics): MenuEntry {
+  return { label, bits, bpw: bits / weights, acos: m.acos, mse: m.mse, sqnr_db: m.sqnr_db, dist: Math.max(0, 1 - m.acos) * weights };
 }
 
 /** Rebuild the chosen configuration of a layer exactly as its menu entry was measured. */

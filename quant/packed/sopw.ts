@@ -154,8 +154,14 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
     info: q.info,
     sections: entries,
   };
+  // the sections are contiguous, in SECTION_NAMES order
+  return sopwImage(header, entries.map((e) => sections[e.name]));
+}
+
+/** The file around a header and its data area: magic, version, header length, JSON header, header CRC, data parts in order. */
+export function sopwImage(header: unknown, data: Uint8Array[]): Uint8Array {
   const hjson = Buffer.from(JSON.stringify(header), 'utf8');
-  const out = new Uint8Array(12 + hjson.length + 4 + off);
+  const out = new Uint8Array(16 + hjson.length + data.reduce((s, d) => s + d.length, 0));
   const dv = new DataView(out.buffer);
   out.set(Buffer.from(SOPW_MAGIC, 'latin1'), 0);
   dv.setUint16(4, SOPW_VERSION, true);
@@ -163,8 +169,11 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
   dv.setUint32(8, hjson.length, true);
   out.set(hjson, 12);
   dv.setUint32(12 + hjson.length, crc32(hjson), true);
-  const dataStart = 16 + hjson.length;
-  for (const e of entries) out.set(sections[e.name], dataStart + e.offset);
+  let at = 16 + hjson.length;
+  for (const d of data) {
+    out.set(d, at);
+    at += d.length;
+  }
   return out;
 }
 

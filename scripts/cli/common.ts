@@ -71,3 +71,11 @@ export function onInterrupt(stop: (signal: NodeJS.Signals) => void): () => void 
 
 /** Let pending signals and I/O run between the steps of a synchronous loop. */
 export const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+export type ProgressMode = 'bar' | 'lines' | 'none';
+export const PROGRESS_CHOICES = ['auto', 'bar', 'lines', 'none'];
+
+/** `--progress` resolved: auto is a bar on a terminal and nothing otherwise. */
+export function progressMode(option: string): ProgressMode {
+  return option === 'auto' ? (process.stderr.isTTY ? 'bar' : 'none') : (option as ProgressMode);
+}

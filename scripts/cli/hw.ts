@@ -6,8 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { loadHwConfig, type LoadedConfig } from '../../sim/config/load.js';
 import { UsageError } from './common.js';
 
-/** The bundled hw-configs/ directory (dist/scripts/cli/ -> package root). */
-export const BUNDLED_HW = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'hw-configs');
+/** The bundled hw-configs/ directory: the package root's, found upwards from here (dist/ or the sources). */
+export const BUNDLED_HW = findUp(dirname(fileURLToPath(import.meta.url)));
+
+function findUp(from: string): string {
+  for (let d = from; ; d = dirname(d)) {
+    if (existsSync(join(d, 'hw-configs', 'sop-hif.json'))) return join(d, 'hw-configs');
+    if (dirname(d) === d) return resolve(from, '..', '..', '..', 'hw-configs');
+  }
+}
 
 export function hwPath(nameOrPath: string): string {
   if (existsSync(nameOrPath)) return nameOrPath;

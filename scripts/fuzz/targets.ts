@@ -7,10 +7,10 @@
 // rejected with one of sopsim's own one-line input errors naming the file, or anything else — a crash.
 
 import fc from 'fast-check';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { crc32 } from 'node:zlib';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUNDLED_HW } from '../cli/hw.js';
+import { npyImage, safetensorsImage } from './images.js';
 import { loadUserCodebook } from '../../quant/codebooks/registry.js';
 import { readActivationStats } from '../../quant/io/activations.js';
 import { readNpy } from '../../quant/io/npy.js';
@@ -20,7 +20,7 @@ import { InputError } from '../../quant/io/tensor.js';
 import { bitsAccount, decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
 import { buildLayerWork } from '../../sim/datapath/layer-work.js';
 import { runLayers } from '../../sim/datapath/report.js';
-import { decodeSopw, encodeSopw } from '../../quant/packed/sopw.js';
+import { decodeSopw, encodeSopw, sopwImage } from '../../quant/packed/sopw.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { withResiduals } from '../../quant/sop/residuals.js';
 import { ConfigError, loadHwConfig } from '../../sim/config/load.js';
@@ -58,15 +58,6 @@ const jsonSeed = (doc: unknown): Seed => {
 };
 
 // ---- safetensors -------------------------------------------------------------------------------
-
-function safetensorsImage(header: Record<string, unknown>, data: Uint8Array): Uint8Array {
-  const h = enc.encode(JSON.stringify(header));
-  const out = new Uint8Array(8 + h.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
-  out.set(h, 8);
-  out.set(data, 8 + h.length);
-  return out;
-}
 
 function safetensorsSeed(): Seed {
   const w = synthesize({ dist: 't4', rows: 8, cols: 24, seed: 11 }).data;
@@ -133,22 +124,6 @@ const safetensorsTarget: Target = {
 
 // ---- .npy --------------------------------------------------------------------------------------
 
-function npyImage(headerText: string, data: Uint8Array, major = 1): Uint8Array {
-  let header = headerText;
-  const pre = major === 1 ? 10 : 12;
-  header += ' '.repeat((64 - ((pre + header.length + 1) % 64)) % 64) + '\n';
-  const out = new Uint8Array(pre + header.length + data.length);
-  out.set(Buffer.from('\x93NUMPY', 'latin1'), 0);
-  out[6] = major;
-  out[7] = 0;
-  const dv = new DataView(out.buffer);
-  if (major === 1) dv.setUint16(8, header.length, true);
-  else dv.setUint32(8, header.length, true);
-  for (let i = 0; i < header.length; i++) out[pre + i] = header.charCodeAt(i);
-  out.set(data, pre + header.length);
-  return out;
-}
-
 function npySeeds(): Seed[] {
   const w = synthesize({ dist: 'gaussian', rows: 6, cols: 10, seed: 3 }).data;
   const f4 = new Uint8Array(w.buffer.slice(0));
@@ -178,19 +153,6 @@ const npyTarget: Target = {
 
 // ---- packed .sopw ------------------------------------------------------------------------------
 
-function sopwImage(header: unknown, data: Uint8Array): Uint8Array {
-  const h = enc.encode(JSON.stringify(header));
-  const out = new Uint8Array(16 + h.length + data.length);
-  const dv = new DataView(out.buffer);
-  out.set(enc.encode('SOPW'), 0);
-  dv.setUint16(4, 1, true);
-  dv.setUint32(8, h.length, true);
-  out.set(h, 12);
-  dv.setUint32(12 + h.length, crc32(h), true);
-  out.set(data, 16 + h.length);
-  return out;
-}
-
 function sopwSeeds(): Seed[] {
   const t = synthesize({ dist: 't4', rows: 4, cols: 40, seed: 5 }, 'fuzz'); // 40: a partial block per row
   const layers = [
@@ -209,7 +171,7 @@ function sopwSeeds(): Seed[] {
     const dataStart = 16 + hlen;
     const boundaries = [0, 4, 6, 8, 12, 12 + hlen, dataStart, ...header.sections.flatMap((s) => [dataStart + s.offset, dataStart + s.offset + s.length])];
     const data = bytes.slice(dataStart);
-    return { bytes, boundaries, json: { doc: header, rebuild: (d) => sopwImage(d, data) } };
+    return { bytes, boundaries, json: { doc: header, rebuild: (d) => sopwImage(d, [data]) } };
   });
 }
 
@@ -252,19 +214,8 @@ const traceTarget: Target = {
   },
 };
 
-/** The bundled hw-configs/ directory, found upwards from this file (run from dist/ or from the sources). */
-function hwConfigDir(): string {
-  let d = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(d, 'hw-configs', 'sop-hif.json'))) {
-    const up = dirname(d);
-    if (up === d) throw new Error('hw-configs/ not found above ' + fileURLToPath(import.meta.url));
-    d = up;
-  }
-  return join(d, 'hw-configs');
-}
-
 function hwSeeds(): Seed[] {
-  return ['sop-hif.json', 'fp8-e4m3.json'].map((f) => jsonSeed(JSON.parse(readFileSync(join(hwConfigDir(), f), 'utf8'))));
+  return ['sop-hif.json', 'fp8-e4m3.json'].map((f) => jsonSeed(JSON.parse(readFileSync(join(BUNDLED_HW, f), 'utf8'))));
 }
 
 let tiny: QuantizedLayer | null = null;
@@ -274,7 +225,7 @@ const hwTarget: Target = {
   file: 'case-hw.json',
   seeds: hwSeeds(),
   // the configs name their technology table by a relative path: it sits beside the case
-  prepare: (dir) => copyFileSync(join(hwConfigDir(), 'technology.json'), join(dir, 'technology.json')),
+  prepare: (dir) => copyFileSync(join(BUNDLED_HW, 'technology.json'), join(dir, 'technology.json')),
   read(path) {
     const c = loadHwConfig(path);
     if (!(c.hw.clock_ghz.value > 0)) return `accepted clock ${c.hw.clock_ghz.value} GHz`;

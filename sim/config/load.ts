@@ -1,6 +1,6 @@
 // Load and validate hw-configs: errors name the file, the field and what was expected.
 
-import { readText } from '../../quant/io/bytes.js';
+import { readJsonFile } from '../../quant/io/bytes.js';
 import { oneLine } from '../../quant/io/tensor.js';
 import { dirname, resolve } from 'node:path';
 import type { ZodType } from 'zod';
@@ -13,17 +13,12 @@ export class ConfigError extends Error {
   }
 }
 
-function readJson(path: string): unknown {
-  let text: string;
+/** A JSON config or trace document (reading and parsing errors as ConfigErrors). */
+export function readJson(path: string): unknown {
   try {
-    text = readText(path);
+    return readJsonFile(path);
   } catch (e) {
     throw new ConfigError((e as Error).message);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
   }
 }
 

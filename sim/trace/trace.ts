@@ -17,10 +17,10 @@
 
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT, readText } from '../../quant/io/bytes.js';
+import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../quant/io/bytes.js';
 import { MODEL_PRESETS, PROJECTIONS } from '../../quant/io/synthetic-model.js';
 import { canonicalScheme } from '../../quant/schemes/index.js';
-import { ConfigError, validate } from '../config/load.js';
+import { ConfigError, readJson, validate } from '../config/load.js';
 
 /** Limits that keep a trace's expansion and its simulation finite: steps after passes and repeats, tokens. */
 export const MAX_STEPS = 1_000_000;
@@ -83,19 +83,7 @@ export interface Trace {
 }
 
 export function readTrace(path: string): Trace {
-  let text: string;
-  try {
-    text = readText(path);
-  } catch (e) {
-    throw new ConfigError((e as Error).message);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  const t = validate(TraceSchema, doc, path);
+  const t = validate(TraceSchema, readJson(path), path);
   const base = dirname(path);
   const rel = (p: string) => (p.startsWith('synthetic') || isAbsolute(p) ? p : resolve(base, p));
   const pass: TraceStep[] = [];

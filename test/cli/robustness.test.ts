@@ -1,7 +1,7 @@
 // Nothing lost, nothing different: interrupted sweeps and model runs leave no partial files and say how far
 // they got, --resume finishes a sweep byte-identical to an uninterrupted one, the same inputs give the same
 // bytes across worker counts, and work too large for memory is refused up front with the size it needs.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,8 +111,8 @@ describe('the same bytes whatever the thread count', () => {
     const a = join(dir, 't1.sopw');
     const b = join(dir, 't2.sopw');
     const args = (o: string) => ['quantize', 'synthetic:t4:256x2048:4', '-s', 'sop4', '-o', o];
-    expect(spawnSyncCli(args(a), { ...process.env, SOPSIM_THREADS: '1' }).code).toBe(0);
-    expect(spawnSyncCli(args(b), { ...process.env, SOPSIM_THREADS: '2' }).code).toBe(0);
+    expect(sopsim(args(a), undefined, { SOPSIM_THREADS: '1' }).code).toBe(0);
+    expect(sopsim(args(b), undefined, { SOPSIM_THREADS: '2' }).code).toBe(0);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   });
 });
@@ -128,14 +128,13 @@ describe('limits', () => {
   it('SOPSIM_MAX_MEMORY lowers the budget: a trace whose slices do not fit is refused before any work', () => {
     const t = join(dir, 'wide.json');
     writeFileSync(t, JSON.stringify({ format: 'sopsim-trace', version: 1, name: 'wide', synthetic_model: { model: 'L1-H4096-I11008', slice_rows: 0 } }));
-    const env = { ...process.env, SOPSIM_MAX_MEMORY: '64M' };
-    const s = spawnSyncCli(['replay', t], env);
+    const s = sopsim(['replay', t], undefined, { SOPSIM_MAX_MEMORY: '64M' });
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/wide\.json: a 11008x4096 slice of synthetic_model L1-H4096-I11008 needs about 688\.0 MiB of memory, over the 64\.0 MiB limit/);
   });
   it('quantize-model refuses up front a model whose layers would not fit on its workers', () => {
     const out = join(dir, 'big-model');
-    const s = spawnSyncCli(['quantize-model', 'synthetic-model:L1-H4096-I11008', '--budget-bpw', '5', '--out', out, '--workers', '2'], { ...process.env, SOPSIM_MAX_MEMORY: '256M' });
+    const s = sopsim(['quantize-model', 'synthetic-model:L1-H4096-I11008', '--budget-bpw', '5', '--out', out, '--workers', '2'], undefined, { SOPSIM_MAX_MEMORY: '256M' });
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/synthetic-model:L1-H4096-I11008: quantizing 2 layers of up to 11008x4096 at once needs about 1\.3 GiB of memory, over the 256\.0 MiB limit/);
     expect(existsSync(out)).toBe(false);
@@ -149,7 +148,3 @@ describe('limits', () => {
   });
 });
 
-function spawnSyncCli(args: string[], env: NodeJS.ProcessEnv): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: REPO, env: { ...env, FORCE_COLOR: '0' } });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}

@@ -11,7 +11,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function sopsim(args: string[], input?: string): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', cwd: REPO, env: { ...process.env, FORCE_COLOR: '0' } });
+/** Run the CLI; `env` adds to (or overrides) this process's environment. */
+export function sopsim(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', cwd: REPO, env: { ...process.env, ...env, FORCE_COLOR: '0' } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

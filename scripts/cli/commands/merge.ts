@@ -1,12 +1,11 @@
 // sopsim merge: join the CSVs of sweep shards into the CSV the unsharded sweep writes.
 
-import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../../../quant/io/tensor.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { run } from '../common.js';
+import { readCsv } from './sweep.js';
 
 export function register(y: Argv): Argv {
   return y.command(
@@ -24,12 +23,7 @@ export function register(y: Argv): Argv {
         const rows: string[][] = [];
         const seen = new Map<number, string>();
         for (const f of argv.csv as string[]) {
-          let recs: string[][];
-          try {
-            recs = parse(readFileSync(f, 'utf8'), { relax_column_count: false }) as string[][];
-          } catch (e) {
-            throw new InputError(f, `not a readable CSV (${(e as Error).message.split('\n')[0]})`);
-          }
+          const recs = readCsv(f);
           if (recs.length === 0) throw new InputError(f, 'empty CSV (no header)');
           const [h, ...body] = recs;
           if (h[0] !== 'point' || h[1] !== 'points') throw new InputError(f, "not a sweep CSV (expected columns 'point', 'points' first)");

@@ -14,7 +14,7 @@ import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRow
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
-import { fmt, onInterrupt, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
+import { fmt, onInterrupt, progressMode, PROGRESS_CHOICES, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
 
 /** Linear layers of a weight source: 2-D tensors other than embeddings and norms (or --include). */
 export function linearLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
@@ -50,7 +50,7 @@ export function register(y: Argv): Argv {
           describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
         })
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
-        .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
+        .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
         .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
         .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw'),
     (argv) =>
@@ -88,7 +88,7 @@ export function register(y: Argv): Argv {
           workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
         let done = 0;
         let phase = 'menus';
-        const mode = argv.progress === 'auto' ? (tty ? 'bar' : 'none') : argv.progress;
+        const mode = progressMode(argv.progress);
         const progress = (what: string) => {
           done++;
           if (mode === 'bar') process.stderr.write(`\r\x1b[K${what} ${done}/${names.length}`);

@@ -13,7 +13,7 @@ import { readText } from '../../../quant/io/bytes.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { readTrace } from '../../../sim/trace/trace.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import { onInterrupt, run, UsageError, yieldToEvents } from '../common.js';
+import { onInterrupt, progressMode, PROGRESS_CHOICES, run, UsageError, yieldToEvents, type ProgressMode } from '../common.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 import { runPoint, type PointTask } from '../sweep-point.js';
@@ -60,7 +60,7 @@ export interface SweepOptions {
   workers: number;
   mode: Mode;
   /** 'bar' (a progress bar), 'lines' (one line per finished point, for logs) or 'none'. */
-  progress: 'bar' | 'lines' | 'none';
+  progress: ProgressMode;
   /** Rows of an earlier run of the same sweep (its CSV): those points are kept, not run again. */
   resume?: Array<Record<string, string>>;
   /** The file the resumed rows came from (named in errors). */
@@ -164,7 +164,7 @@ export function register(y: Argv): Argv {
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the cores)' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
         .option('resume', { type: 'boolean', default: false, describe: 'keep the points already in --out (an interrupted run saves the finished ones) and run only the rest' })
-        .option('progress', { type: 'string', choices: ['auto', 'bar', 'lines', 'none'], default: 'auto', describe: 'progress on stderr: auto (a bar on a terminal, else none), bar, lines (one per finished point, for logs), none' })
+        .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a bar on a terminal, else none), bar, lines (one per finished point, for logs), none' })
         .example('sopsim sweep traces/llama-7b-decode.json --set lut.capacity_bytes=256,512,1024,2048,4096,8192,16384,32768,65536 -o lut.csv', 'LUT SRAM sizes')
         .example('sopsim sweep t.json --set lut.replicas=1,2,4,8 --set unpacker.lanes=32,64 -o grid.csv --shard 0/2', 'half of an 8-point grid'),
     (argv) =>
@@ -190,7 +190,7 @@ export function register(y: Argv): Argv {
           shard: argv.shard,
           workers: argv.workers,
           mode: argv.mode as Mode,
-          progress: argv.progress === 'auto' ? (process.stderr.isTTY ? 'bar' : 'none') : (argv.progress as 'bar' | 'lines' | 'none'),
+          progress: progressMode(argv.progress),
           resume,
           resumeFile: argv.out,
           onRow: (row) => finished.push(row),
@@ -217,15 +217,20 @@ export function csvText(rows: Array<Record<string, string | number>>): string {
   return stringify(rows, { header: true, columns });
 }
 
-/** Rows of a sweep CSV, as text. */
-export function readSweepCsv(file: string): Array<Record<string, string>> {
-  let recs: Array<Record<string, string>>;
+/** A CSV file as text records, header first; every record must have the header's column count. */
+export function readCsv(file: string): string[][] {
+  const text = readText(file);
   try {
-    recs = parse(readText(file), { columns: true, relax_column_count: false }) as Array<Record<string, string>>;
+    return parse(text, { relax_column_count: false }) as string[][];
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(file, `not a readable CSV (${(e as Error).message.split('\n')[0]})`);
+    throw new InputError(file, `not a readable CSV (${(e as Error).message})`);
   }
-  if (recs.length > 0 && !('point' in recs[0] && 'points' in recs[0])) throw new InputError(file, "not a sweep CSV (expected columns 'point' and 'points')");
-  return recs;
+}
+
+/** Rows of a sweep CSV, as text, keyed by column (in the file's column order). */
+export function readSweepCsv(file: string): Array<Record<string, string>> {
+  const [header, ...body] = readCsv(file);
+  if (!header) return [];
+  if (header[0] !== 'point' || header[1] !== 'points') throw new InputError(file, "not a sweep CSV (expected columns 'point', 'points' first)");
+  return body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
 }
