@@ -3,6 +3,7 @@
 import { Codebook, type CodebookKind } from '../codebooks/codebook.js';
 import { getFormat } from '../formats/registry.js';
 import { ScaleGrid, blockEncode, searchBlockScale } from '../sop/kernels.js';
+import { scaleSearchWasm } from '../sop/wasm-kernel.js';
 import type { GridSpec, ScaleSearchTask } from './threads.js';
 
 const grids = new Map<string, Codebook>();
@@ -23,8 +24,13 @@ export function gridSpec(c: Codebook): GridSpec {
   return { name: c.name, kind: c.kind, levels: c.levels, codes: c.codes, tieUp: c.tieUp };
 }
 
-/** Best scale (±k neighbours) and its error for every block of rows [r0, r1). */
+/** Best scale (±k neighbours) and its error for every block of rows [r0, r1): in WebAssembly when it can. */
 export function runScaleSearch(t: ScaleSearchTask): void {
+  if (!scaleSearchWasm({ ...t, grid: gridFrom(t.grid), sg: new ScaleGrid(getFormat(t.scaleFormat), t.evenCodesOnly) })) runScaleSearchJs(t);
+}
+
+/** The same search in JavaScript (the reference the WebAssembly module is tested against). */
+export function runScaleSearchJs(t: ScaleSearchTask): void {
   const grid = gridFrom(t.grid);
   const sg = new ScaleGrid(getFormat(t.scaleFormat), t.evenCodesOnly);
   const bpr = Math.ceil(t.cols / t.block);

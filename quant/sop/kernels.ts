@@ -5,6 +5,7 @@
 import { BUCKETS, type Codebook } from '../codebooks/codebook.js';
 import type { Minifloat } from '../formats/minifloat.js';
 import type { BlockGeometry } from '../layer.js';
+import { encodeWasm } from './wasm-kernel.js';
 
 /**
  * Weighted squared error of block [off, off+len) (columns col0..) of w rounded onto `grid` under the
@@ -121,6 +122,15 @@ export function blockEncode(
   }
 }
 
+/**
+ * Every block's element codes: block b under scales[b] × ts on grids[sel[b]] (grids[0] without `sel`),
+ * in WebAssembly when it can (the same codes: test/quant/wasm-kernel.test.ts).
+ */
+export function encodeLayer(w: Float32Array, geom: BlockGeometry, scales: Float64Array, ts: number, grids: Codebook[], sel: Uint8Array | null, codes: Uint8Array): void {
+  if (encodeWasm(w, geom.rows, geom.cols, geom.block, scales, ts, grids, sel, codes)) return;
+  forEachBlock(geom, (b, off, len) => blockEncode(w, off, len, scales[b], ts, grids[sel ? sel[b] : 0], codes));
+}
+
 /** Per block: largest |w| and the sign of the first element that reaches it (1 = negative). */
 export interface BlockStats {
   amax: Float64Array;
@@ -181,7 +191,8 @@ export class ScaleGrid {
   readonly format: Minifloat;
   readonly mags: Float64Array;
   readonly codes: Uint32Array;
-  private readonly mids: Float64Array;
+  /** Midpoints between neighbouring magnitudes (the rounding thresholds). */
+  readonly mids: Float64Array;
   /** Bits of the stored magnitude code (when the selection bit takes its lowest bit, it is still counted here). */
   readonly bits: number;
 

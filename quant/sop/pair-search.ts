@@ -13,7 +13,7 @@ import { getFormat } from '../formats/registry.js';
 import { sampleRows, type Tensor2D } from '../io/tensor.js';
 import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { codebookBook } from '../schemes/books.js';
-import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift, type BlockStats } from './kernels.js';
+import { ScaleGrid, blockStats, encodeLayer, forEachBlock, layerShift, type BlockStats } from './kernels.js';
 import { scaleSearchAll } from '../parallel/scale-search.js';
 
 export interface Sop4Options {
@@ -200,18 +200,16 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
   const scaleSigns = new Uint8Array(geom.blocks);
   const scales = new Float64Array(geom.blocks);
   let onB = 0;
-  forEachBlock(geom, (blk, off, len) => {
+  for (let blk = 0; blk < geom.blocks; blk++) {
     const useB = b.err[blk] < a.err[blk] ? 1 : 0;
-    const src = useB ? b : a;
-    const m = src.mag[blk];
-    const s = (st.negative[blk] ? -1 : 1) * sg.mags[m];
+    const m = (useB ? b : a).mag[blk];
     sel[blk] = useB;
     onB += useB;
     scaleCodes[blk] = sg.codes[m];
     scaleSigns[blk] = st.negative[blk];
-    scales[blk] = s;
-    blockEncode(t.data, off, len, s, ctx.ts, src.book.grid, codes);
-  });
+    scales[blk] = (st.negative[blk] ? -1 : 1) * sg.mags[m];
+  }
+  encodeLayer(t.data, geom, scales, ctx.ts, [a.book.grid, b.book.grid], sel, codes);
   return {
     name: t.name,
     scheme: 'sop4',

@@ -7,7 +7,7 @@ import type { Minifloat } from '../formats/minifloat.js';
 import type { Tensor2D } from '../io/tensor.js';
 import { geometry, type QuantizedLayer } from '../layer.js';
 import { formatBook } from '../schemes/books.js';
-import { ScaleGrid, blockEncode, blockStats, forEachBlock, layerShift } from './kernels.js';
+import { ScaleGrid, blockStats, encodeLayer, layerShift } from './kernels.js';
 import { scaleSearchAll } from '../parallel/scale-search.js';
 
 export interface ScaledOptions {
@@ -45,12 +45,11 @@ export function quantizeScaled(t: Tensor2D, scheme: string, element: Minifloat, 
   const codes = best!.codes ?? new Uint8Array(t.rows * t.cols);
   const scaleCodes = new Uint32Array(geom.blocks);
   const scales = new Float64Array(geom.blocks);
-  forEachBlock(geom, (b, off, len) => {
-    const s = sg.mags[mags[b]];
-    scales[b] = s;
+  for (let b = 0; b < geom.blocks; b++) {
+    scales[b] = sg.mags[mags[b]];
     scaleCodes[b] = sg.codes[mags[b]];
-    if (!best!.codes) blockEncode(w, off, len, s, ts, grid, codes);
-  });
+  }
+  if (!best!.codes) encodeLayer(w, geom, scales, ts, [grid], null, codes);
   return {
     name: t.name,
     scheme,
