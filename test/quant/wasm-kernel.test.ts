@@ -74,7 +74,7 @@ function search(
 
 describe('block-scale search in WebAssembly', () => {
   it('is built and loads', () => {
-    expect(wasmKernel()).not.toBeNull();
+    expect(wasmKernel(), 'dist/quant/sop/wasm/scale-search.wasm is missing: run npm run build').not.toBeNull();
   });
 
   it('matches the JavaScript search bit for bit on 240 random layers', () => {
