@@ -2,13 +2,26 @@
 
 export function packBits(values: ArrayLike<number>, width: number): Uint8Array {
   const out = new Uint8Array(Math.ceil((values.length * width) / 8));
-  // byte-aligned widths (4-bit indices, 8-bit fields) without the general bit loop; same bytes
   if (width === 8) {
     for (let i = 0; i < values.length; i++) out[i] = values[i];
     return out;
   }
-  if (width === 4) {
-    for (let i = 0; i < values.length; i++) out[i >> 1] |= (values[i] & 15) << ((i & 1) << 2);
+  if (width <= 24) {
+    // fields gather in a 32-bit accumulator that spills whole bytes: the same bytes as the bit loop below
+    const mask = (1 << width) - 1;
+    let acc = 0;
+    let held = 0;
+    let o = 0;
+    for (let i = 0; i < values.length; i++) {
+      acc |= (values[i] & mask) << held;
+      held += width;
+      while (held >= 8) {
+        out[o++] = acc & 255;
+        acc >>>= 8;
+        held -= 8;
+      }
+    }
+    if (held > 0) out[o] = acc & 255;
     return out;
   }
   let bit = 0;

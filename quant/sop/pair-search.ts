@@ -53,7 +53,6 @@ interface BookErrors {
   book: ElementBook;
   err: Float64Array;
   mag: Uint16Array;
-  total: number;
 }
 
 interface Ctx {
@@ -68,9 +67,14 @@ interface Ctx {
 function evaluateBook(ctx: Ctx, book: ElementBook, rival: BookErrors | null = null): BookErrors {
   const { t, geom, st, ts, opt } = ctx;
   const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true, false, rival?.err ?? null);
-  let total = 0;
-  for (let b = 0; b < geom.blocks; b++) total += r.err[b];
-  return { book, err: r.err, mag: r.mag, total };
+  return { book, err: r.err, mag: r.mag };
+}
+
+/** Per block, the largest error among books: a bound under which a rival's errors still decide every pair. */
+function worstOf(books: BookErrors[]): BookErrors {
+  const err = Float64Array.from(books[0].err);
+  for (const x of books.slice(1)) for (let b = 0; b < err.length; b++) if (x.err[b] > err[b]) err[b] = x.err[b];
+  return { ...books[0], err };
 }
 
 function pairError(a: BookErrors, b: BookErrors): number {
@@ -165,8 +169,9 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
         consider(A, B, pairError(A, B), 0);
         continue;
       }
-      // DD4 starts from one fit on every block, shared by all A; every (A, DD4) pair is scored with it
-      if (!dd0) dd0 = evaluateBook(ctx, fitDD4Book(ctx, null, hist));
+      // DD4 starts from one fit on every block, shared by all A; every (A, DD4) pair is scored with it. Its
+      // errors are needed only where it beats some A: searched under the largest A error per block
+      if (!dd0) dd0 = evaluateBook(ctx, fitDD4Book(ctx, null, hist), worstOf(fixedNames.map((n) => fixedBook(n))));
       const e = pairError(A, dd0);
       consider(A, dd0, e, 0);
       ddCandidates.push({ A, err: e });
@@ -180,7 +185,8 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
     let rounds = 0;
     while (rounds < maxRounds) {
       const cur = B;
-      const nb = evaluateBook(ctx, fitDD4Book(ctx, (b) => cur.err[b] < A.err[b], hist, cur.book.grid.levels));
+      // a refit B matters only where it beats A: searched under A's errors (exact for the pair and the next fit)
+      const nb = evaluateBook(ctx, fitDD4Book(ctx, (b) => cur.err[b] < A.err[b], hist, cur.book.grid.levels), A);
       const ne = pairError(A, nb);
       rounds++;
       if (!(ne < e * (1 - 1e-6))) break;

@@ -4,7 +4,7 @@
 
 import { bf16Bits } from '../formats/bits.js';
 import type { Tensor2D } from '../io/tensor.js';
-import { RESIDUAL_BITS, forEachDecodedBlock, type QuantizedLayer } from '../layer.js';
+import { RESIDUAL_BITS, type QuantizedLayer } from '../layer.js';
 
 /**
  * The k-th largest of non-negative values (1 <= k <= a.length). Non-negative float32s order as their bit
@@ -38,38 +38,53 @@ export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: numb
   const n = t.rows * t.cols;
   const k = Math.min(n, residualCount(allowanceBpw, n));
   if (k === 0) return { ...q, residuals: undefined };
-  // importance |w - ŵ|·a_j, decoding block by block (no full ŵ array)
+  // importance |w - ŵ|·a_j, decoding block by block inline (no full ŵ array, no per-block callback)
   const imp = new Float32Array(n);
   const ts = q.tensorScale;
   const codes = q.codes;
   const w = t.data;
-  forEachDecodedBlock(q, (off, len, c0, table, s) => {
-    for (let i = off, c = c0; i < off + len; i++, c++) {
-      const r = Math.abs(w[i] - table[codes[i]] * s * ts);
-      imp[i] = activations ? r * activations[c] : r;
+  const { rows, cols, block } = q.geom;
+  for (let r = 0, b = 0; r < rows; r++) {
+    for (let c0 = 0; c0 < cols; c0 += block, b++) {
+      const table = q.books[q.sel ? q.sel[b] : 0].table;
+      const s = q.scales[b];
+      const off = r * cols + c0;
+      const end = off + Math.min(block, cols - c0);
+      for (let i = off, c = c0; i < end; i++, c++) {
+        const e = Math.abs(w[i] - table[codes[i]] * s * ts);
+        imp[i] = activations ? e * activations[c] : e;
+      }
     }
-  });
+  }
+  // every index above the k-th largest, then the lowest-index ties up to k, in index order
   const thr = kthLargest(imp, k);
-  const index: number[] = [];
-  for (let i = 0; i < n && index.length < k; i++) if (imp[i] > thr) index.push(i);
-  for (let i = 0; i < n && index.length < k; i++) if (imp[i] === thr) index.push(i);
-  index.sort((a, b) => a - b);
-  const keepIdx: number[] = [];
-  const keepVal: number[] = [];
-  const { cols, block, blocksPerRow } = q.geom;
-  for (const i of index) {
+  let above = 0;
+  for (let i = 0; i < n; i++) if (imp[i] > thr) above++;
+  let ties = k - above;
+  const index = new Uint32Array(k);
+  let m = 0;
+  for (let i = 0; i < n && m < k; i++) {
+    const v = imp[i];
+    if (v > thr || (v === thr && ties-- > 0)) index[m++] = i;
+  }
+  const keepIdx = new Uint32Array(k);
+  const keepVal = new Uint16Array(k);
+  let kept = 0;
+  const { blocksPerRow } = q.geom;
+  for (let j = 0; j < m; j++) {
+    const i = index[j];
     const row = Math.floor(i / cols);
     const b = row * blocksPerRow + Math.floor((i - row * cols) / block);
     const wq = q.books[q.sel ? q.sel[b] : 0].table[codes[i]] * q.scales[b] * ts;
     const code = bf16Bits(w[i] - wq);
     if ((code & 0x7fff) === 0) continue; // a zero correction costs bits and changes nothing
-    keepIdx.push(i);
-    keepVal.push(code);
+    keepIdx[kept] = i;
+    keepVal[kept++] = code;
   }
   return {
     ...q,
     scheme: q.scheme,
-    residuals: { index: Uint32Array.from(keepIdx), bf16: Uint16Array.from(keepVal) },
-    info: { ...q.info, residuals: keepIdx.length, residual_allowance_bpw: allowanceBpw },
+    residuals: { index: keepIdx.slice(0, kept), bf16: keepVal.slice(0, kept) },
+    info: { ...q.info, residuals: kept, residual_allowance_bpw: allowanceBpw },
   };
 }

@@ -95,6 +95,19 @@ describe('bit packing', () => {
       runs(2000, 3),
     );
   });
+
+  it('lays fields out LSB first, bit by bit, for every width 1..32 (its fast paths included)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 32 }), fc.array(fc.nat(), { maxLength: 70 }), (w, raw) => {
+        const v = Uint32Array.from(raw, (x) => (w === 32 ? (x * 2654435761) >>> 0 : x % 2 ** w));
+        const want = new Uint8Array(Math.ceil((v.length * w) / 8));
+        for (let i = 0; i < v.length; i++) for (let j = 0; j < w; j++) if (Math.floor(v[i] / 2 ** j) % 2 === 1) want[(i * w + j) >> 3] |= 1 << ((i * w + j) & 7);
+        const got = packBits(v, w);
+        return got.length === want.length && got.every((x, i) => x === want[i]);
+      }),
+      runs(2000, 3),
+    );
+  });
 });
 
 describe('quantize -> pack -> read -> decode', () => {
