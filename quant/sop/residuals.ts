@@ -4,7 +4,7 @@
 
 import { bf16Bits } from '../formats/bits.js';
 import type { Tensor2D } from '../io/tensor.js';
-import { RESIDUAL_BITS, type QuantizedLayer } from '../layer.js';
+import { RESIDUAL_BITS, forEachDecodedBlock, type QuantizedLayer } from '../layer.js';
 
 /**
  * The k-th largest of non-negative values (1 <= k <= a.length). Non-negative float32s order as their bit
@@ -38,24 +38,17 @@ export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: numb
   const n = t.rows * t.cols;
   const k = Math.min(n, residualCount(allowanceBpw, n));
   if (k === 0) return { ...q, residuals: undefined };
-  // importance |w - ŵ|·a_j, decoding block by block inline (no full ŵ array, no per-block callback)
+  // importance |w - ŵ|·a_j, decoding block by block (no full ŵ array)
   const imp = new Float32Array(n);
   const ts = q.tensorScale;
   const codes = q.codes;
   const w = t.data;
-  const { rows, cols, block } = q.geom;
-  for (let r = 0, b = 0; r < rows; r++) {
-    for (let c0 = 0; c0 < cols; c0 += block, b++) {
-      const table = q.books[q.sel ? q.sel[b] : 0].table;
-      const s = q.scales[b];
-      const off = r * cols + c0;
-      const end = off + Math.min(block, cols - c0);
-      for (let i = off, c = c0; i < end; i++, c++) {
-        const e = Math.abs(w[i] - table[codes[i]] * s * ts);
-        imp[i] = activations ? e * activations[c] : e;
-      }
+  forEachDecodedBlock(q, (off, len, c0, table, s) => {
+    for (let i = off, c = c0; i < off + len; i++, c++) {
+      const r = Math.abs(w[i] - table[codes[i]] * s * ts);
+      imp[i] = activations ? r * activations[c] : r;
     }
-  }
+  });
   // every index above the k-th largest, then the lowest-index ties up to k, in index order
   const thr = kthLargest(imp, k);
   let above = 0;
@@ -70,7 +63,7 @@ export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: numb
   const keepIdx = new Uint32Array(k);
   const keepVal = new Uint16Array(k);
   let kept = 0;
-  const { blocksPerRow } = q.geom;
+  const { cols, block, blocksPerRow } = q.geom;
   for (let j = 0; j < m; j++) {
     const i = index[j];
     const row = Math.floor(i / cols);
