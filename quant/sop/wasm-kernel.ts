@@ -101,6 +101,20 @@ function putGrid(x: Exports, arena: Arena, g: Codebook): () => void {
   return () => x.setGrid(at[0], at[1], at[2], at[3], at[4], at[5], at[6], g.levels.length, g.lo, g.invWidth, g.maxAbs, zeroCode);
 }
 
+/**
+ * Run `body`; false when the module's memory cannot grow to what it needs (a single row of hundreds of
+ * millions of weights), so the caller computes everything in JavaScript instead (every output is rewritten).
+ */
+function withMemory(body: () => void): boolean {
+  try {
+    body();
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}
+
 /** Row ranges of at most CHUNK_WEIGHTS weights covering [r0, r1). */
 function* chunks(r0: number, r1: number, cols: number): Generator<[number, number]> {
   const step = Math.max(1, Math.floor(CHUNK_WEIGHTS / cols));
@@ -114,53 +128,55 @@ function* chunks(r0: number, r1: number, cols: number): Generator<[number, numbe
 export function encodeWasm(data: Float32Array, rows: number, cols: number, block: number, scales: Float64Array, ts: number, grids: Codebook[], sel: Uint8Array | null, out: Uint8Array): boolean {
   const x = wasmKernel();
   if (!x || !grids.every(handles)) return false;
-  const arena = new Arena(x);
-  const use = (sel ? grids : grids.slice(0, 1)).map((g) => putGrid(x, arena, g));
-  const bpr = Math.ceil(cols / block);
-  const base = arena.end;
-  for (const [r, re] of chunks(0, rows, cols)) {
-    const chunk = new Arena(x, base); // each chunk reuses the same memory
-    const w = chunk.put(data, r * cols, re * cols);
-    const s = chunk.put(scales, r * bpr, re * bpr);
-    const selAt = sel ? chunk.put(sel, r * bpr, re * bpr) : 0;
-    const codes = chunk.alloc((re - r) * cols);
-    for (let k = 0; k < use.length; k++) {
-      use[k]();
-      x.encodeBlocks(w, re - r, cols, block, s, selAt, k, ts, codes);
+  return withMemory(() => {
+    const arena = new Arena(x);
+    const use = (sel ? grids : grids.slice(0, 1)).map((g) => putGrid(x, arena, g));
+    const bpr = Math.ceil(cols / block);
+    const base = arena.end;
+    for (const [r, re] of chunks(0, rows, cols)) {
+      const chunk = new Arena(x, base); // each chunk reuses the same memory
+      const w = chunk.put(data, r * cols, re * cols);
+      const s = chunk.put(scales, r * bpr, re * bpr);
+      const selAt = sel ? chunk.put(sel, r * bpr, re * bpr) : 0;
+      const codes = chunk.alloc((re - r) * cols);
+      for (let k = 0; k < use.length; k++) {
+        use[k]();
+        x.encodeBlocks(w, re - r, cols, block, s, selAt, k, ts, codes);
+      }
+      out.set(new Uint8Array(x.memory.buffer, codes, (re - r) * cols), r * cols);
     }
-    out.set(new Uint8Array(x.memory.buffer, codes, (re - r) * cols), r * cols);
-  }
-  return true;
+  });
 }
 
 /** Run the search of rows [r0, r1) in WebAssembly; false when the module is unavailable or the grid needs the binary search. */
 export function scaleSearchWasm(t: WasmSearch): boolean {
   const x = wasmKernel();
   if (!x || !handles(t.grid)) return false;
-  const arena = new Arena(x);
-  putGrid(x, arena, t.grid)();
-  x.setScaleGrid(arena.put(t.sg.mags), arena.put(t.sg.mids), arena.put(t.sg.codes), t.sg.mags.length);
-  const aw2 = t.aw2 ? arena.put(t.aw2) : 0;
-  const bpr = Math.ceil(t.cols / t.block);
-  const base = arena.end;
-  for (const [r, re] of chunks(t.r0, t.r1, t.cols)) {
-    const b0 = r * bpr;
-    const b1 = re * bpr;
-    const nb = b1 - b0;
-    const chunk = new Arena(x, base); // each chunk reuses the same memory
-    const w = chunk.put(t.data, r * t.cols, re * t.cols);
-    const amax = chunk.put(t.amax, b0, b1);
-    const neg = t.negative ? chunk.put(t.negative, b0, b1) : 0;
-    const argmax = chunk.put(t.argmaxCol, b0, b1);
-    const bound = t.bound ? chunk.put(t.bound, b0, b1) : 0;
-    const outErr = chunk.alloc(8 * nb);
-    const outMag = chunk.alloc(2 * nb);
-    const outCodes = t.outCodes ? chunk.alloc((re - r) * t.cols) : 0;
-    x.scaleSearch(w, re - r, t.cols, t.block, aw2, amax, neg, argmax, bound, outErr, outMag, outCodes, t.neighbours, t.ts);
-    const buf = x.memory.buffer;
-    t.outErr.set(new Float64Array(buf, outErr, nb), b0);
-    t.outMag.set(new Uint16Array(buf, outMag, nb), b0);
-    if (t.outCodes) t.outCodes.set(new Uint8Array(buf, outCodes, (re - r) * t.cols), r * t.cols);
-  }
-  return true;
+  return withMemory(() => {
+    const arena = new Arena(x);
+    putGrid(x, arena, t.grid)();
+    x.setScaleGrid(arena.put(t.sg.mags), arena.put(t.sg.mids), arena.put(t.sg.codes), t.sg.mags.length);
+    const aw2 = t.aw2 ? arena.put(t.aw2) : 0;
+    const bpr = Math.ceil(t.cols / t.block);
+    const base = arena.end;
+    for (const [r, re] of chunks(t.r0, t.r1, t.cols)) {
+      const b0 = r * bpr;
+      const b1 = re * bpr;
+      const nb = b1 - b0;
+      const chunk = new Arena(x, base); // each chunk reuses the same memory
+      const w = chunk.put(t.data, r * t.cols, re * t.cols);
+      const amax = chunk.put(t.amax, b0, b1);
+      const neg = t.negative ? chunk.put(t.negative, b0, b1) : 0;
+      const argmax = chunk.put(t.argmaxCol, b0, b1);
+      const bound = t.bound ? chunk.put(t.bound, b0, b1) : 0;
+      const outErr = chunk.alloc(8 * nb);
+      const outMag = chunk.alloc(2 * nb);
+      const outCodes = t.outCodes ? chunk.alloc((re - r) * t.cols) : 0;
+      x.scaleSearch(w, re - r, t.cols, t.block, aw2, amax, neg, argmax, bound, outErr, outMag, outCodes, t.neighbours, t.ts);
+      const buf = x.memory.buffer;
+      t.outErr.set(new Float64Array(buf, outErr, nb), b0);
+      t.outMag.set(new Uint16Array(buf, outMag, nb), b0);
+      if (t.outCodes) t.outCodes.set(new Uint8Array(buf, outCodes, (re - r) * t.cols), r * t.cols);
+    }
+  });
 }

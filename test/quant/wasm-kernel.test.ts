@@ -8,7 +8,7 @@ import { Codebook } from '../../quant/codebooks/codebook.js';
 import { getCodebook } from '../../quant/codebooks/registry.js';
 import { getFormat } from '../../quant/formats/registry.js';
 import { geometry } from '../../quant/layer.js';
-import { gridSpec, runScaleSearchJs } from '../../quant/parallel/tasks.js';
+import { gridSpec, runScaleSearch, runScaleSearchJs } from '../../quant/parallel/tasks.js';
 import type { ScaleSearchTask } from '../../quant/parallel/threads.js';
 import { ScaleGrid, blockEncode, blockStats, forEachBlock } from '../../quant/sop/kernels.js';
 import { encodeWasm, scaleSearchWasm, wasmKernel } from '../../quant/sop/wasm-kernel.js';
@@ -197,6 +197,48 @@ describe('block-scale search in WebAssembly', () => {
       blocks += geom.blocks;
     }
     expect(blocks).toBeGreaterThan(1000);
+  });
+
+  it('falls back to JavaScript, with the same results, when its memory cannot grow', () => {
+    const x = wasmKernel()!;
+    // a single row longer than the memory holds now, so the search must grow it
+    const cols = Math.ceil(x.memory.buffer.byteLength / 4) + 4096;
+    const data = layer(1, cols);
+    const st = blockStats(data, geometry(1, cols, 16));
+    const base = {
+      kind: 'scale-search' as const,
+      data,
+      rows: 1,
+      cols,
+      block: 16,
+      r0: 0,
+      r1: 1,
+      grid: gridSpec(getCodebook('NF4', 16)),
+      scaleFormat: 'E4M3',
+      evenCodesOnly: false,
+      neighbours: 2,
+      ts: 2 ** -6,
+      aw2: null,
+      amax: st.amax,
+      negative: st.negative,
+      argmaxCol: st.argmaxCol,
+      bound: null,
+    };
+    const memory = x.memory as unknown as { grow(pages: number): number };
+    let refused = 0;
+    memory.grow = () => {
+      refused++;
+      throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+    };
+    try {
+      const sg = new ScaleGrid(getFormat('E4M3'));
+      expect(scaleSearchWasm({ ...base, grid: getCodebook('NF4', 16), sg, outErr: new Float64Array(st.amax.length), outMag: new Uint16Array(st.amax.length), outCodes: null })).toBe(false);
+      const viaDispatcher = search(runScaleSearch, base, true);
+      expectSame(viaDispatcher, search(runScaleSearchJs, base, true));
+    } finally {
+      delete (memory as { grow?: unknown }).grow;
+    }
+    expect(refused).toBe(2);
   });
 
   it('declines grids it does not handle (binary-search grids), so the caller uses JavaScript', () => {
