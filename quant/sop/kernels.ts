@@ -153,20 +153,17 @@ export function blockStats(w: Float32Array, geom: BlockGeometry): BlockStats {
     for (let col0 = 0; col0 < cols; col0 += block, b++) {
       const off = r * cols + col0;
       const end = off + Math.min(block, cols - col0);
+      // the largest |w| first (a select per weight, no data-dependent branch), then the first weight reaching it
       let m = 0;
-      let neg = 0;
-      let at = off;
       for (let i = off; i < end; i++) {
-        const x = w[i];
-        const a = x < 0 ? -x : x;
-        if (a > m) {
-          m = a;
-          neg = x < 0 ? 1 : 0;
-          at = i;
-        }
+        const a = Math.abs(w[i]);
+        m = a > m ? a : m;
       }
+      let at = off;
+      while (at < end && Math.abs(w[at]) !== m) at++;
+      if (at === end) at = off;
       amax[b] = m;
-      negative[b] = neg;
+      negative[b] = w[at] < 0 ? 1 : 0;
       argmaxCol[b] = col0 + (at - off);
       if (m > max) max = m;
     }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { getCodebook } from '../../quant/codebooks/registry.js';
 import { Codebook } from '../../quant/codebooks/codebook.js';
 import { getFormat } from '../../quant/formats/registry.js';
-import { ScaleGrid, blockError, searchBlockScale } from '../../quant/sop/kernels.js';
+import { ScaleGrid, blockError, blockStats, searchBlockScale } from '../../quant/sop/kernels.js';
+import { geometry } from '../../quant/layer.js';
 
 const rng = seedrandom('kernels');
 const heavy = () => (rng() - 0.5) * (rng() < 0.1 ? 8 : 1);
@@ -55,5 +56,32 @@ describe('searchBlockScale with ±2 neighbours', () => {
       same++;
     }
     expect(same).toBe(2000);
+  });
+});
+
+describe('blockStats', () => {
+  it('gives each block its largest |w|, the first weight reaching it (its sign and column) and the layer maximum', () => {
+    for (let trial = 0; trial < 200; trial++) {
+      const rows = 1 + Math.floor(rng() * 6);
+      const cols = 1 + Math.floor(rng() * 70);
+      const block = [8, 16, 32][trial % 3];
+      // few distinct magnitudes, both signs, zeros: equal |w| of opposite sign in one block is common
+      const w = Float32Array.from({ length: rows * cols }, () => (rng() < 0.2 ? 0 : (rng() < 0.5 ? -1 : 1) * Math.floor(rng() * 4) * 0.25));
+      const st = blockStats(w, geometry(rows, cols, block));
+      let b = 0;
+      let max = 0;
+      for (let r = 0; r < rows; r++) {
+        for (let c0 = 0; c0 < cols; c0 += block, b++) {
+          let m = 0;
+          let at = c0;
+          for (let c = c0; c < Math.min(cols, c0 + block); c++) {
+            if (Math.abs(w[r * cols + c]) > m) [m, at] = [Math.abs(w[r * cols + c]), c];
+          }
+          expect([st.amax[b], st.argmaxCol[b], st.negative[b]]).toEqual([m, at, w[r * cols + at] < 0 ? 1 : 0]);
+          max = Math.max(max, m);
+        }
+      }
+      expect(st.max).toBe(max);
+    }
   });
 });
