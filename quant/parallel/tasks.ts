@@ -26,13 +26,17 @@ export function gridSpec(c: Codebook): GridSpec {
 
 /** Best scale (±k neighbours) and its error for every block of rows [r0, r1): in WebAssembly when it can. */
 export function runScaleSearch(t: ScaleSearchTask): void {
-  if (!scaleSearchWasm({ ...t, grid: gridFrom(t.grid), sg: new ScaleGrid(getFormat(t.scaleFormat), t.evenCodesOnly) })) runScaleSearchJs(t);
+  const grid = gridFrom(t.grid);
+  const sg = new ScaleGrid(getFormat(t.scaleFormat), t.evenCodesOnly);
+  if (!scaleSearchWasm({ ...t, grid, sg })) searchJs(t, grid, sg);
 }
 
 /** The same search in JavaScript (the reference the WebAssembly module is tested against). */
 export function runScaleSearchJs(t: ScaleSearchTask): void {
-  const grid = gridFrom(t.grid);
-  const sg = new ScaleGrid(getFormat(t.scaleFormat), t.evenCodesOnly);
+  searchJs(t, gridFrom(t.grid), new ScaleGrid(getFormat(t.scaleFormat), t.evenCodesOnly));
+}
+
+function searchJs(t: ScaleSearchTask, grid: Codebook, sg: ScaleGrid): void {
   const bpr = Math.ceil(t.cols / t.block);
   const out = { err: 0, mag: 0 };
   for (let r = t.r0; r < t.r1; r++) {

@@ -63,18 +63,18 @@ interface Ctx {
   opt: Sop4Options;
 }
 
-/** Best scale and error of every block on one book; with `rival`, blocks where it cannot win get Infinity. */
-function evaluateBook(ctx: Ctx, book: ElementBook, rival: BookErrors | null = null): BookErrors {
+/** Best scale and error of every block on one book; with a `bound` per block, blocks that cannot beat it get Infinity. */
+function evaluateBook(ctx: Ctx, book: ElementBook, bound: Float64Array | null = null): BookErrors {
   const { t, geom, st, ts, opt } = ctx;
-  const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true, false, rival?.err ?? null);
+  const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true, false, bound);
   return { book, err: r.err, mag: r.mag };
 }
 
 /** Per block, the largest error among books: a bound under which a rival's errors still decide every pair. */
-function worstOf(books: BookErrors[]): BookErrors {
+function worstErrors(books: BookErrors[]): Float64Array {
   const err = Float64Array.from(books[0].err);
   for (const x of books.slice(1)) for (let b = 0; b < err.length; b++) if (x.err[b] > err[b]) err[b] = x.err[b];
-  return { ...books[0], err };
+  return err;
 }
 
 function pairError(a: BookErrors, b: BookErrors): number {
@@ -133,13 +133,13 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
   const bNames = opt.pair ? [opt.pair[1]] : [...new Set([...fixedNames, ...(opt.dd4 ? ['DD4'] : [])])];
   const evaluated = new Map<string, BookErrors>();
   // with a forced pair, B is searched only where it can still beat A (the blocks' choice is all that matters)
-  const fixedBook = (name: string, rival: BookErrors | null = null): BookErrors => {
+  const fixedBook = (name: string, bound: Float64Array | null = null): BookErrors => {
     const key = name.toUpperCase();
     let e = evaluated.get(key);
     if (!e) {
       const cb = getCodebook(name, geom.block);
       // ROM codebooks cost no table bits; a user codebook is shipped to the LUT with the layer
-      e = evaluateBook(ctx, codebookBook(cb, opt.lut, cb.kind === 'user', cb.kind === 'user'), rival);
+      e = evaluateBook(ctx, codebookBook(cb, opt.lut, cb.kind === 'user', cb.kind === 'user'), bound);
       evaluated.set(key, e);
     }
     return e;
@@ -159,19 +159,19 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
       if (bn.toUpperCase() !== 'DD4') {
         // unordered: (A, B) and (B, A) are the same pair
         if (!opt.pair && fixedNames.indexOf(bn) >= 0 && fixedNames.indexOf(bn) < fixedNames.indexOf(an)) continue;
-        const B = fixedBook(bn, opt.pair ? A : null);
+        const B = fixedBook(bn, opt.pair ? A.err : null);
         consider(A, B, pairError(A, B), 0);
         continue;
       }
       if (opt.dd4Levels) {
         // replay: the DD4 levels an earlier search found, no fitting
-        const B = evaluateBook(ctx, codebookBook(new Codebook('DD4', opt.dd4Levels, 'data-dependent'), opt.lut, true, true), opt.pair ? A : null);
+        const B = evaluateBook(ctx, codebookBook(new Codebook('DD4', opt.dd4Levels, 'data-dependent'), opt.lut, true, true), opt.pair ? A.err : null);
         consider(A, B, pairError(A, B), 0);
         continue;
       }
       // DD4 starts from one fit on every block, shared by all A; every (A, DD4) pair is scored with it. Its
       // errors are needed only where it beats some A: searched under the largest A error per block
-      if (!dd0) dd0 = evaluateBook(ctx, fitDD4Book(ctx, null, hist), worstOf(fixedNames.map((n) => fixedBook(n))));
+      if (!dd0) dd0 = evaluateBook(ctx, fitDD4Book(ctx, null, hist), worstErrors(fixedNames.map((n) => fixedBook(n))));
       const e = pairError(A, dd0);
       consider(A, dd0, e, 0);
       ddCandidates.push({ A, err: e });
@@ -186,7 +186,7 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
     while (rounds < maxRounds) {
       const cur = B;
       // a refit B matters only where it beats A: searched under A's errors (exact for the pair and the next fit)
-      const nb = evaluateBook(ctx, fitDD4Book(ctx, (b) => cur.err[b] < A.err[b], hist, cur.book.grid.levels), A);
+      const nb = evaluateBook(ctx, fitDD4Book(ctx, (b) => cur.err[b] < A.err[b], hist, cur.book.grid.levels), A.err);
       const ne = pairError(A, nb);
       rounds++;
       if (!(ne < e * (1 - 1e-6))) break;

@@ -7,6 +7,7 @@
 import { synthesize } from '../../quant/io/synthetic.js';
 import { arg } from './reference.js';
 import { quantize } from '../../quant/schemes/index.js';
+import { parseScaledName } from '../../quant/formats/registry.js';
 
 const rows = Number(arg('rows', '4096'));
 const cols = Number(arg('cols', '4096'));
@@ -45,7 +46,7 @@ for (const s of schemes) {
 process.env.SOPSIM_THREADS = '1';
 console.log('\none thread: scale search in WebAssembly vs JavaScript');
 console.log('scheme       wasm s     js s   js / wasm');
-for (const s of schemes.filter((x) => x === 'sop4' || /s(UE|E)\d/.test(x))) {
+for (const s of schemes.filter((x) => x === 'sop4' || parseScaledName(x) !== null)) {
   const wasm = seconds(s);
   process.env.SOPSIM_WASM = '0';
   const js = seconds(s);
