@@ -130,7 +130,8 @@ describe('block-scale search in WebAssembly', () => {
       const wasmB = search((t) => expect(scaleSearchWasm({ ...t, grid: g, sg })).toBe(true), { ...base, bound }, false);
       expectSame(wasmB, jsB);
       bounded += jsB.err.filter((e) => e === Infinity).length;
-      // count the weights that sit exactly on a rounding threshold of some candidate (the tie rule was exercised)
+      // count weights at a power-of-two multiple of a rounding threshold: with power-of-two scales (UE8M0, and
+      // power-of-two ts) those land exactly on a threshold, where the tie rules decide
       for (let i = 0; i < data.length; i++) if (g.mids.some((m) => m !== 0 && Number.isInteger(Math.log2(Math.abs(data[i] / m))))) ties++;
       compared++;
     }
