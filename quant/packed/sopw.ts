@@ -14,7 +14,7 @@ import { getFormat } from '../formats/registry.js';
 import { checkMemory, fileBytes } from '../io/bytes.js';
 import { InputError } from '../io/tensor.js';
 import { bitsAccount, blockFieldBits, geometry, type ElementBook, type QuantizedLayer } from '../layer.js';
-import { formatBook, intBook } from '../schemes/books.js';
+import { formatBook, intBook, intBookBits } from '../schemes/books.js';
 import { writeFileAtomic } from './atomic.js';
 import { packBits, packedBytes, unpackBits } from './bitstream.js';
 
@@ -60,7 +60,8 @@ export interface SopwHeader {
 
 function bookHeader(b: ElementBook, lut: string): { header: BookHeader; table?: Uint8Array } {
   if (b.grid.kind === 'format') {
-    if (/^INT\d+$/.test(b.name)) return { header: { name: b.name, kind: 'int', bits: Number(b.name.slice(3)) } };
+    const intBits = intBookBits(b.name);
+    if (intBits !== null) return { header: { name: b.name, kind: 'int', bits: intBits } };
     return { header: { name: b.name, kind: 'format', format: b.name, in_lut: b.inLut } };
   }
   if (!b.inLut) return { header: { name: b.name, kind: 'rom', levels: Array.from(b.table.subarray(0, b.grid.size)) } };

@@ -35,6 +35,12 @@ export function codebookBook(cb: Codebook, lut: LutFormat, inLut: boolean, shipT
   return book;
 }
 
+/** The bit width of an integer book's name (`INT4` → 4), or null for any other book. */
+export function intBookBits(name: string): number | null {
+  const m = /^INT(\d+)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
 /** Symmetric integers -q..q in `bits`-bit two's complement, round half to even (int4, int8). */
 export function intBook(bits: number): ElementBook {
   const q = 2 ** (bits - 1) - 1;

@@ -59,7 +59,7 @@ export function simGolden(): Record<string, unknown> {
     ['sop-hif', {}],
     ['sop-hif', { 'unpacker.lanes': 16, 'weight_buffer.tile_bytes': 96, 'weight_buffer.slots': 2 }],
     ['sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2, 'mac_array.macs_per_cycle': 32 }],
-    ['sop-hif', { 'scale_multiplier.placement': 'per_element', 'scale_multiplier.units': 8, 'weight_fetch.latency_cycles': 7 }],
+    ['sop-hif', { 'scale_multiplier.impl': 'per-element', 'scale_multiplier.units': 8, 'weight_fetch.latency_cycles': 7 }],
     ['sop-hif', { 'lut.capacity_bytes': 600, 'lut.prefetch': false, 'weight_fetch.bytes_per_cycle': 3 }],
     ['sop-hif', { 'lut.replicas': 1, 'lut.banks': 1 }],
     ['sop-hif', { 'sparse_add.lanes': 1 }],

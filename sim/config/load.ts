@@ -1,17 +1,16 @@
-// Load and validate hw-configs: errors name the file, the field and what was expected.
+// Load and validate hw-configs: the top level, then each block section against the schema of the
+// implementation it names. Errors name the file, the field and what was expected.
 
 import { readJsonFile } from '../../quant/io/bytes.js';
-import { oneLine } from '../../quant/io/tensor.js';
+import { ConfigError } from './errors.js';
 import { dirname, resolve } from 'node:path';
 import type { ZodType } from 'zod';
-import { HwConfigSchema, TechnologySchema, type HwConfig, type Technology } from './schema.js';
+import type { BlockDef } from '../core/block.js';
+import { blockDef, blockKind, datapathDef, datapathNames, implementations, type DatapathDef } from '../core/registry.js';
+import '../blocks.js';
+import { HwRootSchema, TechnologySchema, type HwRoot, type Technology } from './schema.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(oneLine(message));
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** A JSON config or trace document (reading and parsing errors as ConfigErrors). */
 export function readJson(path: string): unknown {
@@ -23,65 +22,107 @@ export function readJson(path: string): unknown {
 }
 
 /** Validate `doc` against `schema`; the first problem becomes one line naming file and field. */
-export function validate<T>(schema: ZodType<T>, doc: unknown, path: string): T {
+export function validate<T>(schema: ZodType<T>, doc: unknown, path: string, prefix: string[] = []): T {
   const r = schema.safeParse(doc);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = issue.path.length ? issue.path.join('.') : '(top level)';
-  const got = issue.path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string | number, unknown>)[k as string] : undefined), doc);
+  const keys = issue.path.map(String);
+  const field = [...prefix, ...keys].join('.') || '(top level)';
+  const got = keys.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
   const shown = got === undefined ? 'nothing' : JSON.stringify(got)?.slice(0, 60);
   throw new ConfigError(`${path}: field '${field}': ${issue.message} (got ${shown})`);
 }
 
+/** One block of a loaded config: its kind, the implementation its section names, the parsed section. */
+export interface BlockSection {
+  kind: string;
+  key: string;
+  def: BlockDef;
+  conf: { impl: string } & Record<string, unknown>;
+}
+
 export interface LoadedConfig {
   path: string;
-  hw: HwConfig;
+  hw: HwRoot;
   tech: Technology;
+  datapath: DatapathDef;
+  /** The blocks present, in the datapath's pipeline order. */
+  blocks: BlockSection[];
+}
+
+/** The parsed section of a block kind, if the datapath has it. */
+export function sectionOf<C>(cfg: LoadedConfig, kind: string): C | undefined {
+  return cfg.blocks.find((b) => b.kind === kind)?.conf as C | undefined;
 }
 
 export function loadTechnology(path: string): Technology {
   return validate(TechnologySchema, readJson(path), path);
 }
 
-/** Load a hw-config (and the technology table it names), applying `overrides` (dotted path = number). */
+/** Load a hw-config (and the technology table it names), applying `overrides` (dotted path = value). */
 export function loadHwConfig(path: string, overrides: Array<[string, number | string | boolean]> = []): LoadedConfig {
-  const doc = readJson(path) as Record<string, unknown>;
-  for (const [p, v] of overrides) setPath(doc, p, v, path);
-  const hw = validate(HwConfigSchema, doc, path);
-  const techPath = resolve(dirname(path), hw.technology);
+  const doc = readJson(path);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(`${path}: expected a JSON object (a hw-config)`);
+  const d = doc as Record<string, unknown>;
+  for (const [p, v] of overrides) setPath(d, p, v, path);
+  const rootKeys = new Set(Object.keys(HwRootSchema.shape));
+  const root = validate(HwRootSchema, Object.fromEntries(Object.entries(d).filter(([k]) => rootKeys.has(k))), path);
+  const dp = datapathDef(root.datapath);
+  if (!dp) throw new ConfigError(`${path}: field 'datapath': unknown datapath '${root.datapath}' (expected one of ${datapathNames().join(', ')})`);
+  const techPath = resolve(dirname(path), root.technology);
   let tech: Technology;
   try {
     tech = loadTechnology(techPath);
   } catch (e) {
     throw new ConfigError(`${path}: field 'technology': ${(e as Error).message}`);
   }
-  if (!tech.node_scaling[String(hw.node_nm)])
-    throw new ConfigError(`${path}: field 'node_nm': ${hw.node_nm} nm is not in ${techPath} (expected one of ${Object.keys(tech.node_scaling).join(', ')})`);
-  for (const [act, prims] of Object.entries(hw.actions)) {
-    if (!Array.isArray(prims)) continue;
-    prims.forEach((p, i) => {
-      if (!tech.primitives_pj[p]) throw new ConfigError(`${path}: field 'actions.${act}.${i}': unknown primitive '${p}' (expected one of ${Object.keys(tech.primitives_pj).join(', ')})`);
-    });
+  if (!tech.node_scaling[String(root.node_nm)])
+    throw new ConfigError(`${path}: field 'node_nm': ${root.node_nm} nm is not in ${techPath} (expected one of ${Object.keys(tech.node_scaling).join(', ')})`);
+  const keyOf = new Map(dp.blocks.map((k) => [blockKind(k)!.key, k]));
+  for (const k of Object.keys(d))
+    if (!rootKeys.has(k) && !keyOf.has(k)) throw new ConfigError(`${path}: field '${k}': not a block of datapath '${dp.name}' (expected one of ${[...keyOf.keys()].join(', ')})`);
+  const blocks: BlockSection[] = [];
+  for (const kind of dp.blocks) {
+    const key = blockKind(kind)!.key;
+    const section = d[key];
+    if (section === undefined || section === null) {
+      if (dp.required.includes(kind)) throw new ConfigError(`${path}: field '${key}': datapath '${dp.name}' needs this block (expected an object with "impl")`);
+      continue;
+    }
+    blocks.push(loadSection(path, kind, key, section, tech));
   }
-  if (!tech.dram_pj_per_bit[hw.weight_fetch.dram])
-    throw new ConfigError(`${path}: field 'weight_fetch.dram': unknown DRAM '${hw.weight_fetch.dram}' (expected one of ${Object.keys(tech.dram_pj_per_bit).join(', ')})`);
-  return { path, hw, tech };
+  return { path, hw: root, tech, datapath: dp, blocks };
+}
+
+function loadSection(path: string, kind: string, key: string, section: unknown, tech: Technology): BlockSection {
+  const names = implementations(kind).map((i) => i.impl);
+  const impl = section && typeof section === 'object' ? (section as Record<string, unknown>).impl : undefined;
+  const def = typeof impl === 'string' ? blockDef(kind, impl) : undefined;
+  if (!def) throw new ConfigError(`${path}: field '${key}.impl': ${impl === undefined ? 'missing' : `unknown implementation ${JSON.stringify(impl)}`} (registered: ${names.join(', ')})`);
+  const conf = validate(def.schema, section, path, [key]) as BlockSection['conf'];
+  const bad = def.checkTech?.(conf, tech);
+  if (bad) throw new ConfigError(`${path}: field '${key}.${bad.field}': ${bad.message}`);
+  for (const [field, prims] of Object.entries(def.primitiveLists?.(conf) ?? {}))
+    prims.forEach((p, i) => {
+      if (!Object.hasOwn(tech.primitives_pj, p)) throw new ConfigError(`${path}: field '${key}.${field}.${i}': unknown primitive '${p}' (expected one of ${Object.keys(tech.primitives_pj).join(', ')})`);
+    });
+  return { kind, key, def, conf };
 }
 
 /**
- * Set a numeric (or boolean/string) config value by dotted path, e.g. `lut.capacity_bytes`; a path that
- * ends at a sourced constant sets its value. Unknown paths are errors naming the path.
+ * Set a config value by dotted path, e.g. `lut.capacity_bytes`; a path that ends at a sourced constant
+ * sets its value. Unknown paths are errors naming the path.
  */
 export function setPath(doc: Record<string, unknown>, path: string, value: number | string | boolean, file = 'config'): void {
   const keys = path.split('.');
   let o: Record<string, unknown> = doc;
   for (let i = 0; i < keys.length - 1; i++) {
-    const next = o[keys[i]];
+    const next = Object.hasOwn(o, keys[i]) ? o[keys[i]] : undefined;
     if (!next || typeof next !== 'object') throw new ConfigError(`${file}: --set ${path}: no field '${keys.slice(0, i + 1).join('.')}' in the config`);
     o = next as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
-  if (!(last in o)) throw new ConfigError(`${file}: --set ${path}: no field '${path}' in the config`);
+  if (!Object.hasOwn(o, last)) throw new ConfigError(`${file}: --set ${path}: no field '${path}' in the config`);
   const cur = o[last];
   if (cur && typeof cur === 'object' && 'value' in (cur as object)) (cur as Record<string, unknown>).value = value;
   else if (cur !== null && typeof cur === 'object') throw new ConfigError(`${file}: --set ${path}: '${path}' is a section, not a value`);

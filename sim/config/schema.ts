@@ -1,63 +1,35 @@
-// The hardware-config schema (validated at load): structure of the datapath, sizes and rates, and the
-// actions each block performs as sums of technology primitives. Timing constants carry their source.
+// The hardware-config schema, top level: what every datapath has (name, technology, node, clock,
+// pipeline depth) and which datapath it is. Each block's section is validated by the schema of the
+// implementation it names (beside the block, in sim/<block>/); the helpers below are shared by them.
 
 import { z } from 'zod';
 
 /** A timing or energy constant with the paper, table or reasoning it comes from. */
 export const Sourced = z.object({ value: z.number().finite(), source: z.string().min(3) }).strict();
 /** A sourced constant whose value must lie in a range (rates and clocks are positive, latencies whole). */
-const SourcedIn = (v: z.ZodNumber) => z.object({ value: v, source: z.string().min(3) }).strict();
+export const SourcedIn = (v: z.ZodNumber) => z.object({ value: v, source: z.string().min(3) }).strict();
 /** Sizes and counts: positive and below 2^31, so every derived count stays an exact integer. */
-const PosInt = z.number().int().positive().max(2 ** 31 - 1);
-const Actions = z.array(z.string());
+export const PosInt = z.number().int().positive().max(2 ** 31 - 1);
+/** An action as a sum of technology primitives (names checked against the technology table at load). */
+export const Primitives = z.array(z.string());
 
-export const HwConfigSchema = z
+/** A block section: `impl` names the registered implementation; the rest is that implementation's. */
+export const implOf = <T extends string>(name: T) => z.literal(name);
+
+export const HwRootSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
-    datapath: z.enum(['sop', 'fp8']),
+    datapath: z.string().min(1),
     technology: z.string().min(1),
     node_nm: z.number().int().positive(),
     clock_ghz: SourcedIn(z.number().positive().max(1000)),
     pipeline_depth: SourcedIn(z.number().int().min(1).max(10_000)),
-    weight_fetch: z
-      .object({ bytes_per_cycle: SourcedIn(z.number().positive().max(2 ** 31)), latency_cycles: SourcedIn(z.number().int().min(0).max(1e9)), dram: z.string().min(1) })
-      .strict(),
-    weight_buffer: z.object({ tile_bytes: PosInt, slots: z.number().int().min(1).max(16), width_bits: PosInt }).strict(),
-    unpacker: z.object({ lanes: PosInt }).strict(),
-    codebook_rom: z.object({ enabled: z.boolean(), codebooks: z.array(z.string()) }).strict(),
-    lut: z
-      .object({
-        capacity_bytes: PosInt,
-        output: z.string().regex(/^(hif\d+|bf16)$/i, 'expected hif<N> (e.g. hif8) or bf16'),
-        ports: PosInt,
-        banks: PosInt,
-        replicas: PosInt,
-        prefetch: z.boolean(),
-      })
-      .strict()
-      .nullable(),
-    scale_multiplier: z.object({ placement: z.enum(['per_block', 'per_element']), units: PosInt }).strict(),
-    sparse_add: z.object({ lanes: PosInt }).strict(),
-    mac_array: z.object({ macs_per_cycle: PosInt }).strict(),
-    actions: z
-      .object({
-        unpack_weight: Actions,
-        select_block: Actions,
-        rom_lookup: Actions,
-        hif_convert: Actions,
-        scale_multiply: Actions,
-        mac: Actions,
-        output_scale: Actions,
-        sparse_add: Actions,
-        fp8_unpack: Actions,
-        action_sources: z.string().min(3),
-      })
-      .strict(),
+    action_sources: z.string().min(3),
   })
   .strict();
 
-export type HwConfig = z.infer<typeof HwConfigSchema>;
+export type HwRoot = z.infer<typeof HwRootSchema>;
 
 const Primitive = SourcedIn(z.number().min(0)); // an energy: never negative
 export const TechnologySchema = z

@@ -1,13 +1,15 @@
 // A layer's weight stream as the decoder meets it, answering "how many ... in [0, x)" in constant time:
-// weights routed to the LUT or to a direct decode, blocks starting and ending, residual corrections.
+// weights and block starts per decoder route, blocks starting and ending, residual corrections.
 // The stream may repeat a representative slice of rows (synthetic layers of trace descriptors): virtual
 // row v reads slice row v mod R, so a 4096x11008 layer costs no more to describe than its slice.
 
 import type { QuantizedLayer } from '../../quant/layer.js';
 
-export const ROUTE_ROM = 0;
-export const ROUTE_LUT = 1;
-export const ROUTE_DIRECT = 2;
+/** Prefix sums of one per-block quantity over the slice: before row r, and before block j of row r. */
+interface Prefix {
+  row: Float64Array;
+  blk: Float64Array;
+}
 
 export class LayerStream {
   readonly rows: number;
@@ -19,18 +21,15 @@ export class LayerStream {
   readonly n: number;
   /** Shortest block: bounds how many blocks can end inside one lane group. */
   readonly minBlock: number;
-  // per slice row r: LUT / direct weights in rows before r, and per block j of r, before block j
-  private readonly lutRowPrefix: Float64Array;
-  private readonly dirRowPrefix: Float64Array;
-  private readonly lutBlkPrefix: Float64Array;
-  private readonly dirBlkPrefix: Float64Array;
-  private readonly lutStartRowPrefix: Float64Array;
-  private readonly lutStartBlkPrefix: Float64Array;
+  /** Routes that some block of the layer takes. */
+  readonly usedRoutes: number[];
+  private readonly weightsOf: Array<Prefix | null>;
+  private readonly startsOf: Array<Prefix | null>;
   private readonly route: Uint8Array;
   private readonly resid: Float64Array | null;
   private readonly sliceN: number;
 
-  constructor(q: QuantizedLayer, blockRoute: Uint8Array, virtualRows = q.geom.rows) {
+  constructor(q: QuantizedLayer, blockRoute: Uint8Array, routes: number, virtualRows = q.geom.rows) {
     const { rows, cols, block, blocksPerRow } = q.geom;
     this.sliceRows = rows;
     this.rows = virtualRows;
@@ -42,64 +41,61 @@ export class LayerStream {
     this.route = blockRoute;
     const last = cols - (blocksPerRow - 1) * block;
     this.minBlock = Math.min(block, last);
-    const bpr1 = blocksPerRow + 1;
-    this.lutRowPrefix = new Float64Array(rows + 1);
-    this.dirRowPrefix = new Float64Array(rows + 1);
-    this.lutStartRowPrefix = new Float64Array(rows + 1);
-    this.lutBlkPrefix = new Float64Array(rows * bpr1);
-    this.dirBlkPrefix = new Float64Array(rows * bpr1);
-    this.lutStartBlkPrefix = new Float64Array(rows * bpr1);
-    for (let r = 0; r < rows; r++) {
-      let lut = 0;
-      let dir = 0;
-      let starts = 0;
-      for (let j = 0; j < blocksPerRow; j++) {
-        const b = r * blocksPerRow + j;
-        const len = j === blocksPerRow - 1 ? last : block;
-        this.lutBlkPrefix[r * bpr1 + j] = lut;
-        this.dirBlkPrefix[r * bpr1 + j] = dir;
-        this.lutStartBlkPrefix[r * bpr1 + j] = starts;
-        if (blockRoute[b] === ROUTE_LUT) {
-          lut += len;
-          starts++;
-        } else if (blockRoute[b] === ROUTE_DIRECT) dir += len;
+    const used = new Set<number>(blockRoute);
+    this.usedRoutes = [...used].filter((k) => k < routes).sort((a, b) => a - b);
+    // routes no block takes keep no tables (their counts are 0)
+    const mk = (k: number): Prefix | null => (used.has(k) ? { row: new Float64Array(rows + 1), blk: new Float64Array(rows * (blocksPerRow + 1)) } : null);
+    this.weightsOf = Array.from({ length: routes }, (_, k) => mk(k));
+    this.startsOf = Array.from({ length: routes }, (_, k) => mk(k));
+    for (const k of this.usedRoutes)
+      for (let r = 0; r < rows; r++) {
+        const at = r * blocksPerRow;
+        this.fillRow(this.weightsOf[k]!, r, (j) => (blockRoute[at + j] === k ? (j === blocksPerRow - 1 ? last : block) : 0));
+        this.fillRow(this.startsOf[k]!, r, (j) => (blockRoute[at + j] === k ? 1 : 0));
       }
-      this.lutBlkPrefix[r * bpr1 + blocksPerRow] = lut;
-      this.dirBlkPrefix[r * bpr1 + blocksPerRow] = dir;
-      this.lutStartBlkPrefix[r * bpr1 + blocksPerRow] = starts;
-      this.lutRowPrefix[r + 1] = this.lutRowPrefix[r] + lut;
-      this.dirRowPrefix[r + 1] = this.dirRowPrefix[r] + dir;
-      this.lutStartRowPrefix[r + 1] = this.lutStartRowPrefix[r] + starts;
-    }
     this.resid = q.residuals && q.residuals.index.length ? Float64Array.from(q.residuals.index).sort() : null;
   }
 
-  /** Per-weight route count in [0, x): generic over the prefix tables. */
-  private count(x: number, rowPrefix: Float64Array, blkPrefix: Float64Array, route: number): number {
-    if (x <= 0) return 0;
+  private fillRow(p: Prefix, r: number, ofBlock: (j: number) => number): void {
+    const bpr1 = this.blocksPerRow + 1;
+    let s = 0;
+    for (let j = 0; j < this.blocksPerRow; j++) {
+      p.blk[r * bpr1 + j] = s;
+      s += ofBlock(j);
+    }
+    p.blk[r * bpr1 + this.blocksPerRow] = s;
+    p.row[r + 1] = p.row[r] + s;
+  }
+
+  /** Weights in [0, x) decoded by route `k`. */
+  routed(k: number, x: number): number {
+    const p = k < 0 ? null : this.weightsOf[k];
+    if (x <= 0 || !p) return 0;
     const R = this.sliceRows;
     const row = Math.floor(x / this.cols);
     const col = x - row * this.cols;
     const rep = Math.floor(row / R);
     const r = row - rep * R;
-    let c = rep * rowPrefix[R] + rowPrefix[r];
+    let c = rep * p.row[R] + p.row[r];
     if (col > 0) {
       const j = Math.floor(col / this.block);
-      const bpr1 = this.blocksPerRow + 1;
-      c += blkPrefix[r * bpr1 + j];
-      if (j < this.blocksPerRow && this.route[r * this.blocksPerRow + j] === route) c += col - j * this.block;
+      c += p.blk[r * (this.blocksPerRow + 1) + j];
+      if (j < this.blocksPerRow && this.route[r * this.blocksPerRow + j] === k) c += col - j * this.block;
     }
     return c;
   }
 
-  /** Weights in [0, x) decoded through the LUT. */
-  lut(x: number): number {
-    return this.count(x, this.lutRowPrefix, this.lutBlkPrefix, ROUTE_LUT);
-  }
-
-  /** Weights in [0, x) decoded directly from their number format. */
-  direct(x: number): number {
-    return this.count(x, this.dirRowPrefix, this.dirBlkPrefix, ROUTE_DIRECT);
+  /** Blocks of route `k` whose first weight lies in [0, x). */
+  routedStarts(k: number, x: number): number {
+    const p = k < 0 ? null : this.startsOf[k];
+    if (x <= 0 || !p) return 0;
+    const R = this.sliceRows;
+    const row = Math.floor(x / this.cols);
+    const col = x - row * this.cols;
+    const rep = Math.floor(row / R);
+    const r = row - rep * R;
+    const j = Math.ceil(col / this.block);
+    return rep * p.row[R] + p.row[r] + p.blk[r * (this.blocksPerRow + 1) + j];
   }
 
   /** Blocks whose first weight lies in [0, x). */
@@ -108,18 +104,6 @@ export class LayerStream {
     const row = Math.floor(x / this.cols);
     const col = x - row * this.cols;
     return row * this.blocksPerRow + Math.ceil(col / this.block);
-  }
-
-  /** LUT-routed blocks whose first weight lies in [0, x). */
-  lutBlockStarts(x: number): number {
-    if (x <= 0) return 0;
-    const R = this.sliceRows;
-    const row = Math.floor(x / this.cols);
-    const col = x - row * this.cols;
-    const rep = Math.floor(row / R);
-    const r = row - rep * R;
-    const j = Math.ceil(col / this.block);
-    return rep * this.lutStartRowPrefix[R] + this.lutStartRowPrefix[r] + this.lutStartBlkPrefix[r * (this.blocksPerRow + 1) + j];
   }
 
   /** Blocks whose last weight lies in [0, x). */

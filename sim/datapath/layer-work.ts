@@ -1,23 +1,21 @@
-// A layer execution as the datapath sees it: the packed layer, how each of its element books is decoded
-// (fixed-codebook ROM, LUT SRAM table, or a direct number-format decode), tokens, and tile geometry.
+// A layer execution as the datapath sees it: the packed layer, which decoder takes each of its element
+// books (each decoder block claims books, in the datapath's order), the tables it needs resident,
+// tokens, and the tile geometry.
 
 import { RESIDUAL_BITS, blockFieldBits, type QuantizedLayer } from '../../quant/layer.js';
-import { toLutTable } from '../../quant/codebooks/lut-format.js';
-import { ConfigError, type LoadedConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { sectionOf, type LoadedConfig } from '../config/load.js';
+import type { RouteQuery } from '../core/block.js';
 import type { LutTableRef } from '../lut-sram/lut-sram.js';
-
-import { LayerStream, ROUTE_DIRECT, ROUTE_LUT, ROUTE_ROM } from './layer-stream.js';
-
-export type Route = 0 | 1 | 2; // ROUTE_ROM | ROUTE_LUT | ROUTE_DIRECT
-export { ROUTE_DIRECT, ROUTE_LUT, ROUTE_ROM };
+import { LayerStream } from './layer-stream.js';
 
 export interface LayerWork {
   name: string;
   layer: QuantizedLayer;
   tokens: number;
   n: number;
-  /** Per book: how the hardware decodes it. */
-  routes: Route[];
+  /** Per book: the route (index into the datapath's present decoders) that decodes it. */
+  routes: number[];
   /** Per block: its route (from the selection bit and the book's route). */
   blockRoute: Uint8Array;
   /** Tables the layer needs resident in the LUT SRAM. */
@@ -37,40 +35,35 @@ export interface LayerWork {
   rows: number;
 }
 
-/** Can the LUT hold this book's values exactly at its output width? */
-function lutFits(book: QuantizedLayer['books'][number], cfg: LoadedConfig, layerLut: string): boolean {
-  const out = cfg.hw.lut!.output.toLowerCase();
-  const values = Array.from(book.table, (v) => (Number.isFinite(v) ? v : 0));
-  if (book.grid.kind === 'format') {
-    const t = toLutTable(values, out === 'bf16' ? { kind: 'bf16' } : { kind: 'hif', mantissaBits: Number(out.slice(3)), exponentBits: 8 });
-    return t.levels.every((v, i) => v === values[i]);
-  }
-  if (out === 'bf16') return layerLut !== 'exact';
-  return !!book.hif && book.hif.bits <= Number(out.slice(3));
+/** The decoders present in a config, in the order they claim books (their index is their route). */
+export function presentDecoders(cfg: LoadedConfig): LoadedConfig['blocks'] {
+  return cfg.datapath.decoders.flatMap((k) => cfg.blocks.filter((b) => b.kind === k && b.def.route));
+}
+
+/** Which decoder takes each book; a book no decoder can take is an error naming the layer. */
+function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { routes: number[]; tables: LutTableRef[] } {
+  const decoders = presentDecoders(cfg);
+  const kinds = decoders.map((d) => d.kind);
+  const tables: LutTableRef[] = [];
+  const routes = q.books.map((book) => {
+    const query: RouteQuery = { book, layer: q, label, decoders: kinds, file: cfg.path };
+    for (let r = 0; r < decoders.length; r++) {
+      const claim = decoders[r].def.route!(decoders[r].conf, query);
+      if (!claim) continue;
+      if (claim.table) tables.push(claim.table);
+      return r;
+    }
+    throw new ConfigError(`${cfg.path}: layer '${label}' (${q.scheme}) needs a codebook table for ${book.name}, and datapath '${cfg.hw.name}' has no decoder for it (decoders: ${kinds.join(', ') || 'none'})`);
+  });
+  return { routes, tables };
 }
 
 /**
- * Decide how the configured hardware decodes each book of a layer; a layer it cannot run is an error.
+ * Set a layer up on the configured hardware; a layer it cannot run is an error.
  * With `rows` larger than the layer's, the layer is a representative slice repeated to that many rows.
  */
 export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: number, label = q.name, rows = q.geom.rows): LayerWork {
-  const hw = cfg.hw;
-  const romNames = new Set(hw.codebook_rom.enabled ? hw.codebook_rom.codebooks.map((s) => s.toUpperCase()) : []);
-  const lutTables: LutTableRef[] = [];
-  const routes: Route[] = q.books.map((b) => {
-    const kind = b.grid.kind;
-    const isInt = /^INT\d+$/.test(b.name);
-    if (kind === 'format' && (isInt || q.elementBits > 6 || !hw.lut)) return ROUTE_DIRECT;
-    if (kind === 'fixed' && !b.inLut && romNames.has(b.name.toUpperCase())) return ROUTE_ROM;
-    if (!hw.lut)
-      throw new ConfigError(`${cfg.path}: layer '${label}' (${q.scheme}) needs a codebook table for ${b.name}, and this datapath has no LUT or ROM for it (lut: null)`);
-    if (!lutFits(b, cfg, q.lut))
-      throw new ConfigError(`${cfg.path}: layer '${label}' was quantized for LUT format ${q.lut}; lut.output ${hw.lut.output} cannot hold ${b.name} exactly (requantize with --lut ${hw.lut.output})`);
-    // per-layer tables are named by layer; shared tables (formats, ROM codebooks not in ROM) by content
-    const id = kind === 'format' ? `format:${b.name}` : b.inLut ? `layer:${label}:${b.name}` : `codebook:${b.name}@${q.lut}`;
-    lutTables.push({ id, entries: kind === 'format' ? 1 << q.elementBits : b.grid.size });
-    return ROUTE_LUT;
-  });
+  const { routes, tables } = routeBooks(q, cfg, label);
   const { blocks } = q.geom;
   const blockRoute = new Uint8Array(blocks);
   if (q.sel) for (let b = 0; b < blocks; b++) blockRoute[b] = routes[q.sel[b]];
@@ -80,8 +73,9 @@ export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: num
   // tiles hold about tile_bytes of payload at the layer's average payload bits per weight
   const sliceN = q.geom.rows * q.geom.cols;
   const payloadBits = q.elementBits * sliceN + fieldBits * blocks + (q.residuals?.index.length ?? 0) * RESIDUAL_BITS;
-  const lanes = hw.unpacker.lanes;
-  const perTile = Math.max(1, Math.floor((hw.weight_buffer.tile_bytes * 8 * sliceN) / payloadBits / lanes));
+  const { lanes } = sectionOf<{ lanes: number }>(cfg, 'unpacker')!;
+  const { tile_bytes } = sectionOf<{ tile_bytes: number }>(cfg, 'weight_buffer')!;
+  const perTile = Math.max(1, Math.floor((tile_bytes * 8 * sliceN) / payloadBits / lanes));
   const tileWeights = perTile * lanes;
   return {
     name: label,
@@ -90,14 +84,14 @@ export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: num
     n,
     routes,
     blockRoute,
-    lutTables,
+    lutTables: tables,
     fieldBits,
     hasBlockScales: q.scale.format !== null,
     twoBooks: q.sel !== null && q.books.length > 1,
     headerBytes: Math.ceil(q.tensorScaleBits / 8),
     tileWeights,
     tiles: Math.ceil(n / tileWeights),
-    stream: new LayerStream(q, blockRoute, rows),
+    stream: new LayerStream(q, blockRoute, presentDecoders(cfg).length, rows),
     rows,
   };
 }

@@ -2,17 +2,13 @@
 // accesses, DRAM bytes, energy by component (counts × per-action energy, every line kept), per weight.
 
 import type { LoadedConfig } from '../config/load.js';
-import { Counters } from '../kernel/counters.js';
+import type { Counters } from '../kernel/counters.js';
+import type { SramAccesses } from '../core/block.js';
 import { computeEnergy, type EnergyLine } from '../energy/actions.js';
 import { Datapath, STALL_CAUSES, type Mode } from './datapath.js';
 import type { LayerWork } from './layer-work.js';
 
-export interface SramAccesses {
-  reads: number;
-  writes: number;
-  bits_read: number;
-  bits_written: number;
-}
+export type { SramAccesses };
 
 export interface SimReport {
   name: string;
@@ -42,12 +38,6 @@ export interface RunOptions {
   capture?: (i: number, n: number) => Float64Array | undefined;
 }
 
-function delta(after: Counters, before: Float64Array): Counters {
-  const d = new Counters();
-  after.info.forEach((c, h) => d.add(d.define(c.component, c.name, c.unit, c.description), after.values[h] - (before[h] ?? 0)));
-  return d;
-}
-
 export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, counters: Counters, mode: Mode, extra: { layers: number; tokens: number; start: number; end: number }): SimReport {
   const cycles = counters.get('datapath', 'cycles');
   const energy = computeEnergy(dp.actions(), counters, cycles);
@@ -58,19 +48,12 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
     stallTotal += stall[s];
   }
   stall.total = stallTotal;
-  const sram: Record<string, SramAccesses> = {
-    weight_buffer: {
-      reads: counters.get('weight_buffer', 'reads'),
-      writes: counters.get('weight_buffer', 'writes'),
-      bits_read: counters.get('weight_buffer', 'bits_read'),
-      bits_written: counters.get('weight_buffer', 'bits_written'),
-    },
-  };
-  if (dp.lut) {
-    const eb = dp.lut.entryBits;
-    const r = counters.get('lut_sram', 'reads');
-    const w = counters.get('lut_sram', 'writes');
-    sram.lut_sram = { reads: r, writes: w, bits_read: r * eb, bits_written: w * eb };
+  const sram: Record<string, SramAccesses> = {};
+  const bounds: Record<string, number> = {};
+  for (const b of dp.blocks) {
+    if (b.sram) sram[b.component] = b.sram(counters);
+    const bound = b.bound?.(counters);
+    if (bound) bounds[bound.name] = bound.cycles;
   }
   const weights = counters.get('unpacker', 'weights');
   const dram = counters.get('weight_fetch', 'dram_bytes');
@@ -89,7 +72,7 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
     sram,
     energy_pj,
     energy_pj_per_weight: weights ? energy.total / weights : 0,
-    bounds: { dram_cycles: Math.ceil(dram / cfg.hw.weight_fetch.bytes_per_cycle.value), lane_cycles: Math.ceil(weights / cfg.hw.unpacker.lanes) },
+    bounds: bounds as SimReport['bounds'],
     start_cycle: extra.start,
     end_cycle: extra.end,
     counters: counters.snapshot(),
@@ -127,7 +110,7 @@ export function runLayers(cfg: LoadedConfig, layers: LayerWork[] | { count: numb
     }
     end = t.end;
     names.push(w.name);
-    reports.push(buildReport(w.name, cfg, dp, delta(dp.counters, before), opt.mode, { layers: 1, tokens: w.tokens, start: t.start, end: t.end }));
+    reports.push(buildReport(w.name, cfg, dp, dp.counters.since(before), opt.mode, { layers: 1, tokens: w.tokens, start: t.start, end: t.end }));
     cur = next;
   }
   const total = buildReport(name ?? names.join(','), cfg, dp, dp.counters, opt.mode, { layers: src.count, tokens, start, end });

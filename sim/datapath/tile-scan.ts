@@ -1,55 +1,60 @@
-// One tile of a layer's weight stream, as the datapath sees it: per lane group, how many weights go to
-// the LUT, the ROM or a direct decode, and how many blocks end there (per-block scale multiplies);
-// per tile, the blocks that start in it (their fields travel with it), its residuals and its bytes.
-// Event mode and fast mode both read groups from here, so they see the same stream.
+// One tile of a layer's weight stream as the datapath sees it: its totals (a TileDemand: weights per
+// decoder route, blocks starting and ending, residuals, bytes) in constant time, and per lane group the
+// same counts on demand. Both modes read tiles and groups from here, so they see the same stream.
 
 import { RESIDUAL_BITS } from '../../quant/layer.js';
+import type { Demand, TileDemand } from '../core/block.js';
 import type { LayerWork } from './layer-work.js';
 
 export class TileScan {
-  readonly lanes: number;
-  /** Per group of the current tile (filled by scanGroups). */
-  lutW = new Int32Array(0);
-  directW = new Int32Array(0);
-  weights = new Int32Array(0);
-  blocksEnding = new Int32Array(0);
-  /** The layer whose tile is held. */
-  work: LayerWork | null = null;
-  groups = 0;
+  /** The tile's totals. */
+  readonly tile: TileDemand;
+  /** One lane group's counts (filled by group()). */
+  readonly one: Demand;
   w0 = 0;
   w1 = 0;
-  /** Tile totals. */
-  lutWeights = 0;
-  directWeights = 0;
-  blocksStarting = 0;
-  lutBlocksStarting = 0;
-  blocksEnded = 0;
-  residuals = 0;
-  bytes = 0;
+  groups = 0;
+  /** Per group of the current tile (filled by scanGroups): weights, blocks ending, weights per route. */
+  weights = new Int32Array(0);
+  blocksEnding = new Int32Array(0);
+  routedW: Int32Array[];
+  private work: LayerWork | null = null;
   private grouped = false;
 
-  constructor(lanes: number) {
-    this.lanes = lanes;
+  constructor(readonly lanes: number, private readonly routes: number, private readonly tabledRoutes: readonly number[]) {
+    this.routedW = Array.from({ length: routes }, () => new Int32Array(0));
+    const demand = (): Demand => ({ tokens: 0, groups: 0, weights: 0, routed: new Float64Array(routes), tabled: 0, blocksEnding: 0 });
+    this.tile = { ...demand(), blocksStarting: 0, startingRouted: new Float64Array(routes), residuals: 0, bytes: 0 };
+    this.one = demand();
   }
 
-  /** Tile k of a layer: its totals (constant time); per-group detail on demand. */
+  /** Tile k of a layer: its totals. */
   scan(work: LayerWork, k: number): void {
     const s = work.stream;
-    const w0 = k * work.tileWeights;
-    const w1 = Math.min(work.n, w0 + work.tileWeights);
+    const t = this.tile;
+    const w0 = (this.w0 = k * work.tileWeights);
+    const w1 = (this.w1 = Math.min(work.n, w0 + work.tileWeights));
     this.work = work;
-    this.w0 = w0;
-    this.w1 = w1;
     this.groups = Math.ceil((w1 - w0) / this.lanes);
-    this.lutWeights = s.lut(w1) - s.lut(w0);
-    this.directWeights = s.direct(w1) - s.direct(w0);
-    this.blocksStarting = s.blockStarts(w1) - s.blockStarts(w0);
-    this.lutBlocksStarting = s.lutBlockStarts(w1) - s.lutBlockStarts(w0);
-    this.blocksEnded = s.blockEnds(w1) - s.blockEnds(w0);
-    this.residuals = s.residuals(w1) - s.residuals(w0);
-    const bits = (w1 - w0) * work.layer.elementBits + this.blocksStarting * work.fieldBits + this.residuals * RESIDUAL_BITS;
-    this.bytes = Math.ceil(bits / 8);
+    t.tokens = work.tokens;
+    t.groups = this.groups;
+    t.weights = w1 - w0;
+    for (let r = 0; r < this.routes; r++) {
+      t.routed[r] = s.routed(r, w1) - s.routed(r, w0);
+      t.startingRouted[r] = s.routedStarts(r, w1) - s.routedStarts(r, w0);
+    }
+    t.tabled = this.tabledOf(t.routed);
+    t.blocksStarting = s.blockStarts(w1) - s.blockStarts(w0);
+    t.blocksEnding = s.blockEnds(w1) - s.blockEnds(w0);
+    t.residuals = s.residuals(w1) - s.residuals(w0);
+    t.bytes = Math.ceil(((w1 - w0) * work.layer.elementBits + t.blocksStarting * work.fieldBits + t.residuals * RESIDUAL_BITS) / 8);
     this.grouped = false;
+  }
+
+  private tabledOf(routed: Float64Array): number {
+    let s = 0;
+    for (const r of this.tabledRoutes) s += routed[r];
+    return s;
   }
 
   /** Fill the per-group arrays of the current tile. */
@@ -58,30 +63,49 @@ export class TileScan {
     const work = this.work!;
     const s = work.stream;
     const g = this.groups;
-    if (this.lutW.length < g) {
-      this.lutW = new Int32Array(g);
-      this.directW = new Int32Array(g);
+    if (this.weights.length < g) {
       this.weights = new Int32Array(g);
       this.blocksEnding = new Int32Array(g);
+      this.routedW = this.routedW.map(() => new Int32Array(g));
     }
     let a = this.w0;
-    let lutA = s.lut(a);
-    let dirA = s.direct(a);
     let endA = s.blockEnds(a);
     for (let c = 0; c < g; c++) {
       const b = Math.min(this.w1, a + this.lanes);
-      const lutB = s.lut(b);
-      const dirB = s.direct(b);
       const endB = s.blockEnds(b);
       this.weights[c] = b - a;
-      this.lutW[c] = lutB - lutA;
-      this.directW[c] = dirB - dirA;
       this.blocksEnding[c] = endB - endA;
       a = b;
-      lutA = lutB;
-      dirA = dirB;
       endA = endB;
     }
+    for (const r of s.usedRoutes) {
+      const out = this.routedW[r];
+      if (s.usedRoutes.length === 1) {
+        out.set(this.weights.subarray(0, g)); // every weight takes the one route
+        continue;
+      }
+      let x = this.w0;
+      let prev = s.routed(r, x);
+      for (let c = 0; c < g; c++) {
+        x += this.weights[c];
+        const cur = s.routed(r, x);
+        out[c] = cur - prev;
+        prev = cur;
+      }
+    }
+    for (let r = 0; r < this.routes; r++) if (!s.usedRoutes.includes(r)) this.routedW[r].fill(0, 0, g);
     this.grouped = true;
+  }
+
+  /** Lane group c of the scanned tile, as a Demand (a view reused for every group). */
+  group(c: number): Demand {
+    const d = this.one;
+    d.tokens = this.tile.tokens;
+    d.groups = 1;
+    d.weights = this.weights[c];
+    d.blocksEnding = this.blocksEnding[c];
+    for (let r = 0; r < this.routes; r++) d.routed[r] = this.routedW[r][c];
+    d.tabled = this.tabledOf(d.routed);
+    return d;
   }
 }

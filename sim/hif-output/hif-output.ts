@@ -1,21 +1,8 @@
-// HIF output path: turns a LUT/ROM entry into the MAC's weight operand. With HIF the entry is a short
-// integer mantissa and the table's exponent is added once per block product; with a BF16 LUT the
-// entry is the operand itself. Contract: one conversion per table lookup.
+// LUT output path: turns a table entry (ROM or LUT) into the MAC's weight operand. With HIF the entry
+// is a short integer mantissa and the table's exponent is added once per block product; with a BF16
+// LUT the entry is the operand itself.
+// Contract: one conversion per weight decoded through a table (Demand.tabled); never limits a group.
 
-import type { LoadedConfig } from '../config/load.js';
-import type { Counters } from '../kernel/counters.js';
-import { actionPj, type EnergyAction } from '../energy/actions.js';
+import { registerKind } from '../core/registry.js';
 
-export class HifOutput {
-  static readonly NAME = 'hif_output';
-  readonly hConversions: number;
-
-  constructor(private readonly cfg: LoadedConfig, counters: Counters) {
-    this.hConversions = counters.define(HifOutput.NAME, 'conversions', '', 'table entries turned into MAC operands (ROM and LUT lookups)');
-  }
-
-  actions(): EnergyAction[] {
-    const a = actionPj(this.cfg, this.cfg.hw.actions.hif_convert);
-    return [{ component: HifOutput.NAME, action: 'convert', counter: `${HifOutput.NAME}.conversions`, pjEach: a.pj, source: a.source }];
-  }
-}
+registerKind({ kind: 'hif_output', contract: 'converts each table entry (ROM, LUT) into a MAC operand; never limits a lane group' });

@@ -1,25 +1,8 @@
-// Selection-bit mux: per block, routes the block's indices to the fixed-codebook ROM or to the LUT SRAM.
-// Contract: one selection per block of a two-book layer; counts blocks sent each way.
+// Selection-bit mux: per block of a two-book layer, routes the block's indices to the LUT SRAM or to the
+// fixed-codebook ROM by its selection bit.
+// Contract: counts one selection per block of a two-book layer, at the tile the block starts in; it
+// decides nothing about routes (the decoders claimed the books) and never limits a lane group.
 
-import type { LoadedConfig } from '../config/load.js';
-import type { Counters } from '../kernel/counters.js';
-import { actionPj, type EnergyAction } from '../energy/actions.js';
+import { registerKind } from '../core/registry.js';
 
-export class SelectionMux {
-  static readonly NAME = 'selection_mux';
-  readonly hBlocks: number;
-  readonly hToLut: number;
-  readonly hToRom: number;
-
-  constructor(private readonly cfg: LoadedConfig, counters: Counters) {
-    const c = SelectionMux.NAME;
-    this.hBlocks = counters.define(c, 'blocks', '', 'blocks whose selection bit was read');
-    this.hToLut = counters.define(c, 'to_lut', '', 'blocks routed to the LUT SRAM');
-    this.hToRom = counters.define(c, 'to_rom', '', 'blocks routed to the codebook ROM');
-  }
-
-  actions(): EnergyAction[] {
-    const a = actionPj(this.cfg, this.cfg.hw.actions.select_block);
-    return [{ component: SelectionMux.NAME, action: 'select_block', counter: `${SelectionMux.NAME}.blocks`, pjEach: a.pj, source: a.source }];
-  }
-}
+registerKind({ kind: 'selection_mux', contract: 'per block of a two-book layer, sends its codes to the LUT or the ROM; never limits a lane group' });

@@ -9,6 +9,8 @@ import { REPO } from '../helpers/data.js';
 
 /** Differences between two records, reading an absent leaf as zero. */
 function diff(a: unknown, b: unknown, path: string, out: string[]): void {
+  const isObj = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if ((isObj(a) || isObj(b)) && (a === undefined || b === undefined)) return diff(a ?? {}, b ?? {}, path, out);
   if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, out);
     return;

@@ -1,6 +1,12 @@
 // Helpers for simulator tests: bundled configs with overrides, and layers ready to run.
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadHwConfig, type LoadedConfig } from '../../sim/config/load.js';
+import { Datapath } from '../../sim/datapath/datapath.js';
+import { runLayers } from '../../sim/datapath/report.js';
+import type { Block } from '../../sim/core/block.js';
+import type { Counters } from '../../sim/kernel/counters.js';
+import { loadHwConfig, sectionOf, type LoadedConfig } from '../../sim/config/load.js';
 import { buildLayerWork, type LayerWork } from '../../sim/datapath/layer-work.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 import { REPO } from './data.js';
@@ -13,6 +19,11 @@ export function cfg(name: string, sets: Record<string, number | boolean | string
   return loadHwConfig(HW(name), Object.entries(sets));
 }
 
+/** The config's lane count and DRAM bytes per cycle (the two bounds every report must respect). */
+export function lanesAndRate(c: LoadedConfig): [number, number] {
+  return [sectionOf<{ lanes: number }>(c, 'unpacker')!.lanes, sectionOf<{ bytes_per_cycle: { value: number } }>(c, 'weight_fetch')!.bytes_per_cycle.value];
+}
+
 export function work(q: QuantizedLayer, c: LoadedConfig, tokens = 1, name = q.name): LayerWork {
   return buildLayerWork(q, c, tokens, name);
 }
@@ -23,7 +34,7 @@ export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, la
   const c = r.counters;
   // every weight decoded exactly once, by exactly one of ROM, LUT or a direct decode
   expect(r.weights_decoded).toBe(n);
-  expect((c.lut_sram?.reads ?? 0) + c.codebook_rom.lookups + c.fp8_decode.decodes).toBe(n);
+  expect((c.lut_sram?.reads ?? 0) + (c.codebook_rom?.lookups ?? 0) + c.fp8_decode.decodes).toBe(n);
   expect(c.mac_array.macs).toBe(n * tokens);
   // LUT reads equal the weights routed to the LUT (one read serves one lane)
   let routed = 0;
@@ -45,4 +56,26 @@ export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, la
   expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(r.dram_bytes / rate));
   expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(n / lanes));
   expect(r.bounds.dram_cycles).toBe(Math.ceil(r.dram_bytes / rate));
+}
+
+/** A bundled config with its JSON edited (a block removed, a list changed), written to a temporary file. */
+export function variantCfg(name: string, edit: (doc: Record<string, any>) => void): LoadedConfig {
+  const doc = JSON.parse(readFileSync(HW(name), 'utf8'));
+  edit(doc);
+  const dir = mkdtempSync(join(tmpdir(), 'sopsim-hw-'));
+  copyFileSync(join(REPO, 'hw-configs', 'technology.json'), join(dir, 'technology.json'));
+  const p = join(dir, `${name}-variant.json`);
+  writeFileSync(p, JSON.stringify(doc));
+  return loadHwConfig(p);
+}
+
+/** The blocks of a config's datapath, built and idle, for block-level tests. */
+export function blocksOf(c: LoadedConfig): { dp: Datapath; counters: Counters; get<B extends Block>(kind: string): B } {
+  const dp = new Datapath(c);
+  return { dp, counters: dp.counters, get: <B extends Block>(kind: string) => dp.block<B>(kind) };
+}
+
+/** One layer alone on a config: its report. */
+export function runOne(c: LoadedConfig, q: QuantizedLayer, tokens = 1, mode: 'fast' | 'event' = 'fast'): SimReport {
+  return runLayers(c, [work(q, c, tokens)], { mode }).total;
 }

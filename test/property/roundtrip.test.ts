@@ -15,7 +15,7 @@ import { decodeSopw, encodeSopw } from '../../quant/packed/sopw.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { withResiduals } from '../../quant/sop/residuals.js';
 import { runLayers } from '../../sim/datapath/report.js';
-import { cfg, conservation, work } from '../helpers/sim.js';
+import { cfg, conservation, lanesAndRate, work } from '../helpers/sim.js';
 
 const runs = (n: number, seed: number) => ({ numRuns: n, seed });
 
@@ -167,7 +167,7 @@ describe('simulator on random configurations', () => {
           const event = runLayers(c, [work(q, c, tokens)], { mode: 'event' }).total;
           expect(event.counters).toEqual(fast.counters);
           expect(event.cycles).toBe(fast.cycles);
-          conservation(fast, q, tokens, c.hw.unpacker.lanes, c.hw.weight_fetch.bytes_per_cycle.value);
+          conservation(fast, q, tokens, ...lanesAndRate(c));
           return true;
         },
       ),

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadHwConfig, loadTechnology } from '../../sim/config/load.js';
+import { loadHwConfig, loadTechnology, sectionOf } from '../../sim/config/load.js';
 import { HW } from '../helpers/sim.js';
 import { REPO } from '../helpers/data.js';
 
@@ -64,8 +64,8 @@ describe('bad configs name file, field and expectation', () => {
     expect(() => loadHwConfig(p)).toThrow(/field 'lut\.output': expected hif<N>/);
   });
   it('an unknown primitive in an action', () => {
-    const p = variant('prim', (d) => (d.actions.mac = ['quantum_mult']));
-    expect(() => loadHwConfig(p)).toThrow(/prim\.json: field 'actions\.mac\.0': unknown primitive 'quantum_mult'/);
+    const p = variant('prim', (d) => (d.mac_array.actions.mac = ['quantum_mult']));
+    expect(() => loadHwConfig(p)).toThrow(/prim\.json: field 'mac_array\.actions\.mac\.0': unknown primitive 'quantum_mult'/);
   });
   it('a node the technology table lacks', () => {
     const p = variant('node', (d) => (d.node_nm = 3));
@@ -77,8 +77,8 @@ describe('bad configs name file, field and expectation', () => {
   });
   it('overrides: a numeric path sets values, an unknown path is named', () => {
     const c = loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 8192], ['weight_fetch.latency_cycles', 300]]);
-    expect(c.hw.lut!.capacity_bytes).toBe(8192);
-    expect(c.hw.weight_fetch.latency_cycles.value).toBe(300);
+    expect(sectionOf<{ capacity_bytes: number }>(c, 'lut_sram')!.capacity_bytes).toBe(8192);
+    expect(sectionOf<{ latency_cycles: { value: number } }>(c, 'weight_fetch')!.latency_cycles.value).toBe(300);
     expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity', 1]])).toThrow(/--set lut\.capacity: no field 'lut\.capacity'/);
     expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 'big']])).toThrow(/field 'lut\.capacity_bytes'/);
   });

@@ -6,7 +6,7 @@ import { decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { Datapath } from '../../sim/datapath/datapath.js';
 import { runLayers } from '../../sim/datapath/report.js';
-import { cfg, conservation, work } from '../helpers/sim.js';
+import { cfg, conservation, lanesAndRate, work } from '../helpers/sim.js';
 
 const t = synthesize({ dist: 't4', rows: 48, cols: 200, seed: 4 }); // 200: partial blocks for g = 16
 const sop = quantize(t, 'sop4', { pair: ['NF4', 'DD4'] });
@@ -35,7 +35,7 @@ describe('conservation', () => {
     it(label, () => {
       const c = cfg(hw, sets);
       const r = runLayers(c, [work(q, c, tokens)], { mode: 'fast' }).total;
-      conservation(r, q, tokens, c.hw.unpacker.lanes, c.hw.weight_fetch.bytes_per_cycle.value);
+      conservation(r, q, tokens, ...lanesAndRate(c));
     });
   }
   it('DRAM bytes are the packed payload plus the table and the layer header', () => {
@@ -53,7 +53,7 @@ describe('event mode and fast mode give identical counters', () => {
     ['sop-hif', {}],
     ['sop-hif', { 'unpacker.lanes': 16, 'weight_buffer.tile_bytes': 96, 'weight_buffer.slots': 2 }],
     ['sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2, 'mac_array.macs_per_cycle': 32 }],
-    ['sop-hif', { 'scale_multiplier.placement': 'per_element', 'scale_multiplier.units': 8, 'weight_fetch.latency_cycles': 7 }],
+    ['sop-hif', { 'scale_multiplier.impl': 'per-element', 'scale_multiplier.units': 8, 'weight_fetch.latency_cycles': 7 }],
     ['sop-hif', { 'lut.capacity_bytes': 600, 'lut.prefetch': false, 'weight_fetch.bytes_per_cycle': 3 }],
     ['sop-bf16lut', { 'weight_buffer.slots': 1 }],
   ];

@@ -71,6 +71,7 @@ describe('counters', () => {
     c.add(h, 5);
     expect(c.get('lut_sram', 'reads')).toBe(5);
     expect(c.snapshot().blk.n99).toBe(99);
-    expect(c.get('nope', 'x')).toBe(0);
+    expect(() => c.get('nope', 'x')).toThrow(/no counter 'nope\.x' is registered/);
+    expect(c.key(h)).toBe('lut_sram.reads');
   });
 });

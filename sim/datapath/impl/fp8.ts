@@ -1,0 +1,13 @@
+// The conventional FP8 datapath: weights streamed and decoded directly from their number format (a
+// field split), block scales (if a layer has them) applied per element, no tables.
+
+import { registerDatapath } from '../../core/registry.js';
+
+registerDatapath({
+  name: 'fp8',
+  summary: 'direct decode: number-format weights into the MAC array, no LUT, no ROM',
+  blocks: ['weight_fetch', 'weight_buffer', 'unpacker', 'scale_multiplier', 'sparse_add', 'mac_array', 'fp8_decode'],
+  required: ['weight_fetch', 'weight_buffer', 'unpacker', 'mac_array', 'fp8_decode'],
+  decoders: ['fp8_decode'],
+  stallOrder: ['mac_array', 'scale_multiplier'],
+});

@@ -1,0 +1,56 @@
+// What only values can tell: the decoded weights ŵ that enter the MAC array, and the outputs they make
+// for the first token. Event mode calls these per lane group and per tile; the timing never reads them.
+
+import { bf16Value } from '../../quant/formats/bits.js';
+import type { QuantizedLayer } from '../../quant/layer.js';
+
+export interface ValueSinks {
+  /** Receives every decoded weight value ŵ (flat index), residuals included. */
+  capture?: Float64Array;
+  /** The first token's activations (length cols; 1 where absent); outputs[row] accumulate ŵ · x. */
+  activations?: Float64Array;
+  outputs?: Float64Array;
+}
+
+/** Decode weights [i0, i1) of a layer (virtual rows repeat the slice) into the sinks. */
+export function decodeRange(q: QuantizedLayer, i0: number, i1: number, sinks: ValueSinks): void {
+  const { capture, activations, outputs } = sinks;
+  const { cols, block, blocksPerRow } = q.geom;
+  const sliceRows = q.geom.rows;
+  const ts = q.tensorScale;
+  const codes = q.codes;
+  let row = Math.floor(i0 / cols);
+  let col = i0 - row * cols;
+  let sr = row % sliceRows; // the slice row a (virtual) row reads
+  for (let i = i0; i < i1; i++) {
+    const b = sr * blocksPerRow + Math.floor(col / block);
+    const table = q.books[q.sel ? q.sel[b] : 0].table;
+    const v = table[codes[sr * cols + col]] * q.scales[b] * ts;
+    if (capture) capture[i] = v;
+    if (outputs && row < outputs.length) outputs[row] += v * (activations ? activations[col] : 1);
+    if (++col === cols) {
+      col = 0;
+      row++;
+      if (++sr === sliceRows) sr = 0;
+    }
+  }
+}
+
+/** The sparse-add path merges the corrections at weights [w0, w1) into the sinks. */
+export function addResiduals(q: QuantizedLayer, w0: number, w1: number, sinks: ValueSinks): void {
+  const { capture, activations, outputs } = sinks;
+  if (!q.residuals || (!capture && !outputs)) return;
+  const { index, bf16 } = q.residuals;
+  const cols = q.geom.cols;
+  const sliceN = q.geom.rows * cols;
+  for (let rep = Math.floor(w0 / sliceN); rep * sliceN < w1; rep++) {
+    for (let k = 0; k < index.length; k++) {
+      const i = rep * sliceN + index[k];
+      if (i < w0 || i >= w1) continue;
+      const r = bf16Value(bf16[k]);
+      if (capture) capture[i] += r;
+      const row = Math.floor(i / cols);
+      if (outputs && row < outputs.length) outputs[row] += r * (activations ? activations[i % cols] : 1);
+    }
+  }
+}

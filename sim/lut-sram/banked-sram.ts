@@ -1,0 +1,246 @@
+// The LUT SRAM as `replicas` copies of each table over `banks` banks with `ports` read ports each.
+// At most ports x banks x copies lookups per cycle (ideal interleaving), where a table is held in
+// min(replicas, capacity / table size) copies, so a small LUT serves fewer lanes; tables stay resident
+// in LRU order; a missing table is reloaded from DRAM (latency, DRAM bytes, one write per entry per
+// copy), in the background when `prefetch` finds room for it during the previous layer.
+
+import { z } from 'zod';
+import type { BlockEnv, Demand, RouteQuery, SramAccesses } from '../core/block.js';
+import type { LayerWork } from '../datapath/layer-work.js';
+import type { Unpacker } from '../unpacker/unpacker.js';
+import type { WeightFetch } from '../weight-fetch/weight-fetch.js';
+import { registerBlock } from '../core/registry.js';
+import { PosInt, implOf } from '../config/schema.js';
+import { ConfigError } from '../config/errors.js';
+import type { EnergyAction } from '../energy/actions.js';
+import { sramModel } from '../energy/sram-model.js';
+import type { Counter, Counters } from '../kernel/counters.js';
+import { lutEntryBits, parseLutFormat, toLutTable, type LutFormat } from '../../quant/codebooks/lut-format.js';
+import type { LutSram, LutTableRef } from './lut-sram.js';
+
+/** A LUT output format the hardware can hold: hif<N> or bf16. */
+const Output = z.string().refine(
+  (s) => {
+    try {
+      return parseLutFormat(s).kind !== 'exact';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected hif<N> (N of 3 to 16, e.g. hif8) or bf16' },
+);
+
+const Schema = z
+  .object({ impl: implOf('banked-sram'), capacity_bytes: PosInt, output: Output, ports: PosInt, banks: PosInt, replicas: PosInt, prefetch: z.boolean() })
+  .strict();
+type Conf = z.infer<typeof Schema>;
+
+class BankedSram implements LutSram {
+  readonly component = 'lut_sram';
+  readonly impl = 'banked-sram';
+  readonly stall = 'lut_port' as const;
+  readonly tabled = true;
+  readonly route: number;
+  readonly entryBits: number;
+  private readonly format: LutFormat;
+  private readonly capacityBytes: number;
+  /** Lookups per cycle for the current layer's tables. */
+  private lookups = 0;
+  /** id -> footprint bytes; Map order is LRU order (oldest first). */
+  private readonly resident = new Map<string, number>();
+  private readonly readyAt = new Map<string, number>();
+  private readonly counters: Counters;
+  private readonly hReads: Counter;
+  private readonly hWrites: Counter;
+  private readonly hReloads: Counter;
+  private readonly hHits: Counter;
+  private readonly hPrefetches: Counter;
+  private readonly hEvictions: Counter;
+
+  constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
+    this.route = env.route(this.component);
+    this.format = parseLutFormat(conf.output);
+    this.entryBits = lutEntryBits(this.format);
+    this.capacityBytes = conf.capacity_bytes;
+    const c = (this.counters = env.counters);
+    const n = this.component;
+    this.hReads = c.define(n, 'reads', '', `entry reads (${this.entryBits} bits; one per weight routed to the LUT)`);
+    this.hWrites = c.define(n, 'writes', '', 'entry writes when tables are (re)loaded (entries x replicas)');
+    this.hReloads = c.define(n, 'reloads', '', 'tables loaded from DRAM (misses, including prefetches)');
+    this.hHits = c.define(n, 'hits', '', 'layer table requests found resident');
+    this.hPrefetches = c.define(n, 'prefetches', '', 'reloads issued during the previous layer');
+    this.hEvictions = c.define(n, 'evictions', '', 'tables evicted (LRU) to make room');
+  }
+
+  private get fetch(): WeightFetch {
+    return this.env.block<WeightFetch>('weight_fetch')!;
+  }
+
+  tableBytes(t: LutTableRef): number {
+    return Math.ceil((t.entries * this.entryBits) / 8) + (this.format.kind === 'hif' ? 1 : 0); // HIF: + the exponent byte
+  }
+
+  copies(t: LutTableRef): number {
+    return Math.max(0, Math.min(this.conf.replicas, Math.floor(this.capacityBytes / this.tableBytes(t))));
+  }
+
+  private footprint(t: LutTableRef): number {
+    return this.tableBytes(t) * this.copies(t);
+  }
+
+  /** Lookups per cycle while tables are in use (the largest table has the fewest copies). */
+  private lookupsFor(tables: LutTableRef[]): number {
+    let c = this.conf.replicas;
+    for (const t of tables) c = Math.min(c, this.copies(t));
+    return this.conf.ports * this.conf.banks * c;
+  }
+
+  isResident(id: string): boolean {
+    return this.resident.has(id);
+  }
+
+  private residentBytes(): number {
+    let s = 0;
+    for (const b of this.resident.values()) s += b;
+    return s;
+  }
+
+  private makeRoom(bytes: number, protect: Set<string>, dryRun: boolean): boolean {
+    let free = this.capacityBytes - this.residentBytes();
+    const victims: string[] = [];
+    for (const [id, b] of this.resident) {
+      if (free >= bytes) break;
+      if (protect.has(id)) continue;
+      victims.push(id);
+      free += b;
+    }
+    if (free < bytes) return false;
+    if (!dryRun)
+      for (const v of victims) {
+        this.resident.delete(v);
+        this.readyAt.delete(v);
+        this.counters.add(this.hEvictions, 1);
+      }
+    return true;
+  }
+
+  private load(t: LutTableRef, now: number, protect: Set<string>): number {
+    const fp = this.footprint(t);
+    if (this.copies(t) === 0) throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold table '${t.id}' (${this.tableBytes(t)} B)`);
+    if (!this.makeRoom(fp, protect, false))
+      throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold the ${protect.size + 1} tables one layer needs at once`);
+    const arrival = this.fetch.request(now, this.tableBytes(t), true);
+    const ready = arrival + Math.ceil(t.entries / this.conf.banks); // every replica and bank writes in parallel
+    this.counters.add(this.hWrites, t.entries * this.copies(t));
+    this.counters.add(this.hReloads, 1);
+    this.resident.set(t.id, fp);
+    this.readyAt.set(t.id, ready);
+    return ready;
+  }
+
+  acquire(tables: LutTableRef[], now: number): number {
+    let ready = now;
+    const protect = new Set(tables.map((t) => t.id));
+    for (const t of tables) {
+      const fp = this.resident.get(t.id);
+      if (fp !== undefined) {
+        this.counters.add(this.hHits, 1);
+        this.resident.delete(t.id); // move to most recently used
+        this.resident.set(t.id, fp);
+        ready = Math.max(ready, this.readyAt.get(t.id) ?? now);
+      } else ready = Math.max(ready, this.load(t, now, protect));
+    }
+    return ready;
+  }
+
+  prefetch(next: LutTableRef[], current: LutTableRef[], now: number): void {
+    if (!this.conf.prefetch) return;
+    const missing = next.filter((t) => !this.resident.has(t.id));
+    if (missing.length === 0) return;
+    const protect = new Set(current.map((t) => t.id));
+    const need = missing.reduce((s, t) => s + this.footprint(t), 0);
+    if (!this.makeRoom(need, protect, true)) return;
+    for (const t of missing) {
+      this.load(t, now, protect);
+      this.counters.add(this.hPrefetches, 1);
+    }
+  }
+
+  beginLayer(work: LayerWork): void {
+    this.lookups = this.lookupsFor(work.lutTables);
+  }
+
+  prepareLayer(work: LayerWork, now: number): number {
+    return work.lutTables.length ? this.acquire(work.lutTables, now) : now;
+  }
+
+  prefetchNext(next: LayerWork, current: LayerWork, now: number): void {
+    this.prefetch(next.lutTables, current.lutTables, now);
+  }
+
+  charge(d: Demand): void {
+    this.counters.add(this.hReads, d.routed[this.route]);
+  }
+
+  groupCycles(d: Demand): number {
+    const r = d.routed[this.route];
+    return r > 0 ? Math.ceil(r / this.lookups) : 0;
+  }
+
+  groupBound(work: LayerWork): number {
+    const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
+    return work.stream.routed(this.route, work.n) > 0 ? Math.ceil(lanes / this.lookups) : 0;
+  }
+
+  sram(c: Counters): SramAccesses {
+    const r = c.values[this.hReads];
+    const w = c.values[this.hWrites];
+    return { reads: r, writes: w, bits_read: r * this.entryBits, bits_written: w * this.entryBits };
+  }
+
+  actions(): EnergyAction[] {
+    const { cfg } = this.env;
+    const node = cfg.hw.node_nm;
+    const sub = this.capacityBytes / (this.conf.banks * this.conf.replicas);
+    const s = sramModel(cfg.tech, sub, this.entryBits, node);
+    const whole = sramModel(cfg.tech, this.capacityBytes, this.entryBits, node);
+    const src = `SRAM model: ${sub} B sub-array (${this.capacityBytes} B / ${this.conf.banks} banks / ${this.conf.replicas} replicas), ${this.entryBits}-bit entries, ${node} nm`;
+    const ghz = cfg.hw.clock_ghz.value;
+    return [
+      { component: this.component, action: 'read_entry', counter: this.hReads, pjEach: s.read_pj, source: src },
+      { component: this.component, action: 'write_entry', counter: this.hWrites, pjEach: s.write_pj, source: src },
+      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: whole.leak_mw / ghz, source: `SRAM model: ${this.capacityBytes} B at ${node} nm, ${whole.leak_mw.toExponential(3)} mW at ${ghz} GHz` },
+    ];
+  }
+}
+
+/** Can the LUT hold this book's values exactly at its output format? */
+function holdsExactly(format: LutFormat, q: RouteQuery): boolean {
+  const { book, layer } = q;
+  if (book.grid.kind === 'format') {
+    const values = Array.from(book.table, (v) => (Number.isFinite(v) ? v : 0));
+    const t = toLutTable(values, format);
+    return t.levels.every((v, i) => v === values[i]);
+  }
+  if (format.kind === 'bf16') return layer.lut !== 'exact';
+  return format.kind === 'hif' && !!book.hif && book.hif.bits <= format.mantissaBits;
+}
+
+/** Every book reaching the LUT is its own: per-layer tables named by layer, shared ones by content. */
+function route(conf: Conf, q: RouteQuery): { table: LutTableRef } {
+  const { book, layer } = q;
+  if (!holdsExactly(parseLutFormat(conf.output), q))
+    throw new ConfigError(`${q.file}: layer '${q.label}' was quantized for LUT format ${layer.lut}; lut.output ${conf.output} cannot hold ${book.name} exactly (requantize with --lut ${conf.output})`);
+  const format = book.grid.kind === 'format';
+  const id = format ? `format:${book.name}` : book.inLut ? `layer:${q.label}:${book.name}` : `codebook:${book.name}@${layer.lut}`;
+  return { table: { id, entries: format ? 1 << layer.elementBits : book.grid.size } };
+}
+
+registerBlock<Conf>({
+  kind: 'lut_sram',
+  impl: 'banked-sram',
+  summary: 'replicas x banks x ports, LRU residency, reloads and prefetch from DRAM',
+  schema: Schema,
+  create: (conf, env) => new BankedSram(conf, env),
+  route,
+});

@@ -1,0 +1,57 @@
+// A 2-way mux per block on the selection bit: to the LUT SRAM, or to the ROM (any other decoder).
+
+import { z } from 'zod';
+import type { Block, BlockEnv, TileDemand } from '../core/block.js';
+import type { LayerWork } from '../datapath/layer-work.js';
+import { registerBlock } from '../core/registry.js';
+import { Primitives, implOf } from '../config/schema.js';
+import { primitiveAction, type EnergyAction } from '../energy/actions.js';
+import type { Counter, Counters } from '../kernel/counters.js';
+
+const Schema = z.object({ impl: implOf('select-bit'), actions: z.object({ select_block: Primitives }).strict() }).strict();
+type Conf = z.infer<typeof Schema>;
+
+class SelectBit implements Block {
+  readonly component = 'selection_mux';
+  readonly impl = 'select-bit';
+  private readonly counters: Counters;
+  private readonly lutRoute: number;
+  private twoBooks = false;
+  private readonly hBlocks: Counter;
+  private readonly hToLut: Counter;
+  private readonly hToRom: Counter;
+
+  constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
+    const c = (this.counters = env.counters);
+    this.lutRoute = env.route('lut_sram');
+    this.hBlocks = c.define(this.component, 'blocks', '', 'blocks whose selection bit was read');
+    this.hToLut = c.define(this.component, 'to_lut', '', 'blocks routed to the LUT SRAM');
+    this.hToRom = c.define(this.component, 'to_rom', '', 'blocks routed to the codebook ROM');
+  }
+
+  beginLayer(work: LayerWork): void {
+    this.twoBooks = work.twoBooks;
+  }
+
+  chargeTile(t: TileDemand): number {
+    if (!this.twoBooks) return 0;
+    const toLut = this.lutRoute >= 0 ? t.startingRouted[this.lutRoute] : 0;
+    this.counters.add(this.hBlocks, t.blocksStarting);
+    this.counters.add(this.hToLut, toLut);
+    this.counters.add(this.hToRom, t.blocksStarting - toLut);
+    return 0;
+  }
+
+  actions(): EnergyAction[] {
+    return [primitiveAction(this.env.cfg, this.component, 'select_block', this.hBlocks, this.conf.actions.select_block)];
+  }
+}
+
+registerBlock<Conf>({
+  kind: 'selection_mux',
+  impl: 'select-bit',
+  summary: 'a 2-way mux per block on its selection bit',
+  schema: Schema,
+  create: (conf, env) => new SelectBit(conf, env),
+  primitiveLists: (c) => ({ 'actions.select_block': c.actions.select_block }),
+});

@@ -1,0 +1,75 @@
+// The weight buffer as one SRAM of slots x tile_bytes, accessed in words of width_bits; energy from the
+// SRAM model plus leakage per cycle.
+
+import { z } from 'zod';
+import type { BlockEnv, SramAccesses } from '../core/block.js';
+import { registerBlock } from '../core/registry.js';
+import { PosInt, implOf } from '../config/schema.js';
+import type { EnergyAction } from '../energy/actions.js';
+import { sramModel } from '../energy/sram-model.js';
+import type { Counter, Counters } from '../kernel/counters.js';
+import type { WeightBuffer } from './weight-buffer.js';
+
+const Schema = z.object({ impl: implOf('sram-slots'), tile_bytes: PosInt, slots: z.number().int().min(1).max(16), width_bits: PosInt }).strict();
+type Conf = z.infer<typeof Schema>;
+
+class SramSlots implements WeightBuffer {
+  readonly component = 'weight_buffer';
+  readonly impl = 'sram-slots';
+  readonly slots: number;
+  readonly tileBytes: number;
+  readonly capacityBytes: number;
+  private readonly wordBytes: number;
+  private readonly counters: Counters;
+  private readonly hReads: Counter;
+  private readonly hWrites: Counter;
+  private readonly hBitsR: Counter;
+  private readonly hBitsW: Counter;
+
+  constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
+    this.slots = conf.slots;
+    this.tileBytes = conf.tile_bytes;
+    this.capacityBytes = conf.tile_bytes * conf.slots;
+    this.wordBytes = conf.width_bits / 8;
+    const c = (this.counters = env.counters);
+    this.hReads = c.define(this.component, 'reads', 'words', `word reads (${conf.width_bits} bits) by the unpacker`);
+    this.hWrites = c.define(this.component, 'writes', 'words', 'word writes as tiles arrive from DRAM');
+    this.hBitsR = c.define(this.component, 'bits_read', 'bits', 'bits read');
+    this.hBitsW = c.define(this.component, 'bits_written', 'bits', 'bits written');
+  }
+
+  tileLoaded(bytes: number): void {
+    const words = Math.ceil(bytes / this.wordBytes);
+    const c = this.counters;
+    c.add(this.hWrites, words);
+    c.add(this.hReads, words);
+    c.add(this.hBitsW, words * this.wordBytes * 8);
+    c.add(this.hBitsR, words * this.wordBytes * 8);
+  }
+
+  sram(c: Counters): SramAccesses {
+    const v = c.values;
+    return { reads: v[this.hReads], writes: v[this.hWrites], bits_read: v[this.hBitsR], bits_written: v[this.hBitsW] };
+  }
+
+  actions(): EnergyAction[] {
+    const { cfg } = this.env;
+    const width = this.conf.width_bits;
+    const s = sramModel(cfg.tech, this.capacityBytes, width, cfg.hw.node_nm);
+    const src = `SRAM model: ${this.capacityBytes} B, ${width}-bit words, ${cfg.hw.node_nm} nm`;
+    const ghz = cfg.hw.clock_ghz.value;
+    return [
+      { component: this.component, action: 'read_word', counter: this.hReads, pjEach: s.read_pj, source: src },
+      { component: this.component, action: 'write_word', counter: this.hWrites, pjEach: s.write_pj, source: src },
+      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: s.leak_mw / ghz, source: `${src}: ${s.leak_mw.toExponential(3)} mW at ${ghz} GHz` },
+    ];
+  }
+}
+
+registerBlock<Conf>({
+  kind: 'weight_buffer',
+  impl: 'sram-slots',
+  summary: 'one SRAM of slots x tile_bytes in width_bits words',
+  schema: Schema,
+  create: (conf, env) => new SramSlots(conf, env),
+});

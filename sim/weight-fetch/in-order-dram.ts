@@ -1,0 +1,75 @@
+// One DRAM channel serving requests in order: a request of B bytes holds the channel ceil(B / rate)
+// cycles and its data arrives `latency` cycles after its transfer ends.
+
+import { z } from 'zod';
+import type { BlockEnv } from '../core/block.js';
+import { registerBlock } from '../core/registry.js';
+import { SourcedIn, implOf } from '../config/schema.js';
+import type { EnergyAction } from '../energy/actions.js';
+import type { Counter, Counters } from '../kernel/counters.js';
+import type { WeightFetch } from './weight-fetch.js';
+
+const Schema = z
+  .object({
+    impl: implOf('in-order-dram'),
+    bytes_per_cycle: SourcedIn(z.number().positive().max(2 ** 31)),
+    latency_cycles: SourcedIn(z.number().int().min(0).max(1e9)),
+    dram: z.string().min(1),
+  })
+  .strict();
+type Conf = z.infer<typeof Schema>;
+
+class InOrderDram implements WeightFetch {
+  readonly component = 'weight_fetch';
+  readonly impl = 'in-order-dram';
+  readonly rate: number;
+  readonly latency: number;
+  /** Cycle at which the channel is next free. */
+  private channelFree = 0;
+  private readonly counters: Counters;
+  private readonly hBytes: Counter;
+  private readonly hRequests: Counter;
+  private readonly hBusy: Counter;
+  private readonly hTableBytes: Counter;
+
+  constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
+    this.rate = conf.bytes_per_cycle.value;
+    this.latency = conf.latency_cycles.value;
+    const c = (this.counters = env.counters);
+    this.hBytes = c.define(this.component, 'dram_bytes', 'B', 'bytes read from DRAM (weights, scales, selection bits, residuals, tables, layer headers)');
+    this.hRequests = c.define(this.component, 'requests', '', 'DRAM read requests (tiles, tables, headers)');
+    this.hBusy = c.define(this.component, 'busy_cycles', 'cycles', 'cycles the DRAM channel was transferring');
+    this.hTableBytes = c.define(this.component, 'table_bytes', 'B', 'bytes of LUT tables reloaded from DRAM (included in dram_bytes)');
+  }
+
+  request(now: number, bytes: number, table = false): number {
+    const start = this.channelFree > now ? this.channelFree : now;
+    const xfer = Math.ceil(bytes / this.rate);
+    this.channelFree = start + xfer;
+    const c = this.counters;
+    c.add(this.hBytes, bytes);
+    c.add(this.hRequests, 1);
+    c.add(this.hBusy, xfer);
+    if (table) c.add(this.hTableBytes, bytes);
+    return this.channelFree + this.latency;
+  }
+
+  bound(counters: Counters): { name: string; cycles: number } {
+    return { name: 'dram_cycles', cycles: Math.ceil(counters.values[this.hBytes] / this.rate) };
+  }
+
+  actions(): EnergyAction[] {
+    const d = this.env.cfg.tech.dram_pj_per_bit[this.conf.dram];
+    return [{ component: this.component, action: 'read_byte', counter: this.hBytes, pjEach: 8 * d.value, source: `8 bits x ${d.value} pJ/bit: ${d.source}` }];
+  }
+}
+
+registerBlock<Conf>({
+  kind: 'weight_fetch',
+  impl: 'in-order-dram',
+  summary: 'one channel, requests served in order at bytes_per_cycle, data after latency_cycles',
+  schema: Schema,
+  create: (conf, env) => new InOrderDram(conf, env),
+  checkTech: (conf, tech) =>
+    Object.hasOwn(tech.dram_pj_per_bit, conf.dram) ? null : { field: 'dram', message: `unknown DRAM '${conf.dram}' (expected one of ${Object.keys(tech.dram_pj_per_bit).join(', ')})` },
+});
