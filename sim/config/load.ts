@@ -102,9 +102,11 @@ function loadSection(path: string, kind: string, key: string, section: unknown, 
   const conf = validate(def.schema, section, path, [key]) as BlockSection['conf'];
   const bad = def.checkTech?.(conf, tech);
   if (bad) throw new ConfigError(`${path}: field '${key}.${bad.field}': ${bad.message}`);
-  for (const [field, prims] of Object.entries(def.primitiveLists?.(conf) ?? {}))
-    prims.forEach((p, i) => {
-      if (!Object.hasOwn(tech.primitives_pj, p)) throw new ConfigError(`${path}: field '${key}.${field}.${i}': unknown primitive '${p}' (expected one of ${Object.keys(tech.primitives_pj).join(', ')})`);
+  // every list under `actions` sums technology primitives
+  const actions = (conf.actions ?? {}) as Record<string, unknown>;
+  for (const [action, prims] of Object.entries(actions))
+    (Array.isArray(prims) ? prims : []).forEach((p, i) => {
+      if (!Object.hasOwn(tech.primitives_pj, p)) throw new ConfigError(`${path}: field '${key}.actions.${action}.${i}': unknown primitive '${p}' (expected one of ${Object.keys(tech.primitives_pj).join(', ')})`);
     });
   return { kind, key, def, conf };
 }

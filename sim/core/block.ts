@@ -110,7 +110,8 @@ export interface BlockDef<C extends { impl: string } = { impl: string }> {
   impl: string;
   /** One line: what this implementation models. */
   summary: string;
-  /** Its config section (the `impl` key included); defaults live here. */
+  /** Its config section (the `impl` key included); defaults live here. Lists under its `actions` key
+   *  name technology primitives and are checked against the technology table at load. */
   schema: ZodType<C>;
   create(conf: C, env: BlockEnv): Block;
   /**
@@ -118,8 +119,6 @@ export interface BlockDef<C extends { impl: string } = { impl: string }> {
    * is this decoder's kind but cannot be held (a LUT too narrow for it).
    */
   route?(conf: C, q: RouteQuery): RouteClaim | null;
-  /** Primitive lists of its config that name technology primitives (checked at load), by field. */
-  primitiveLists?(conf: C): Record<string, readonly string[]>;
   /** Any other check against the technology table: the field (within the section) and what is wrong. */
   checkTech?(conf: C, tech: Technology): { field: string; message: string } | null;
 }

@@ -67,16 +67,19 @@ export class LayerStream {
     p.row[r + 1] = p.row[r] + s;
   }
 
+  /** Where weight x sits: its slice row r, repetition rep and column col. */
+  private locate(x: number): { rep: number; r: number; col: number } {
+    const row = Math.floor(x / this.cols);
+    const rep = Math.floor(row / this.sliceRows);
+    return { rep, r: row - rep * this.sliceRows, col: x - row * this.cols };
+  }
+
   /** Weights in [0, x) decoded by route `k`. */
   routed(k: number, x: number): number {
     const p = k < 0 ? null : this.weightsOf[k];
     if (x <= 0 || !p) return 0;
-    const R = this.sliceRows;
-    const row = Math.floor(x / this.cols);
-    const col = x - row * this.cols;
-    const rep = Math.floor(row / R);
-    const r = row - rep * R;
-    let c = rep * p.row[R] + p.row[r];
+    const { rep, r, col } = this.locate(x);
+    let c = rep * p.row[this.sliceRows] + p.row[r];
     if (col > 0) {
       const j = Math.floor(col / this.block);
       c += p.blk[r * (this.blocksPerRow + 1) + j];
@@ -89,13 +92,8 @@ export class LayerStream {
   routedStarts(k: number, x: number): number {
     const p = k < 0 ? null : this.startsOf[k];
     if (x <= 0 || !p) return 0;
-    const R = this.sliceRows;
-    const row = Math.floor(x / this.cols);
-    const col = x - row * this.cols;
-    const rep = Math.floor(row / R);
-    const r = row - rep * R;
-    const j = Math.ceil(col / this.block);
-    return rep * p.row[R] + p.row[r] + p.blk[r * (this.blocksPerRow + 1) + j];
+    const { rep, r, col } = this.locate(x);
+    return rep * p.row[this.sliceRows] + p.row[r] + p.blk[r * (this.blocksPerRow + 1) + Math.ceil(col / this.block)];
   }
 
   /** Blocks whose first weight lies in [0, x). */

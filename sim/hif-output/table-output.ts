@@ -6,7 +6,7 @@ import { registerBlock } from '../core/registry.js';
 import { Primitives, implOf } from '../config/schema.js';
 import { primitiveAction, type EnergyAction } from '../energy/actions.js';
 import type { Block } from '../core/block.js';
-import type { Counter, Counters } from '../kernel/counters.js';
+import type { Counter } from '../kernel/counters.js';
 
 const Schema = z.object({ impl: implOf('table-output'), actions: z.object({ convert: Primitives }).strict() }).strict();
 type Conf = z.infer<typeof Schema>;
@@ -14,16 +14,15 @@ type Conf = z.infer<typeof Schema>;
 class TableOutput implements Block {
   readonly component = 'hif_output';
   readonly impl = 'table-output';
-  private readonly counters: Counters;
   private readonly hConversions: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
-    this.counters = env.counters;
+    
     this.hConversions = env.counters.define(this.component, 'conversions', '', 'table entries turned into MAC operands (ROM and LUT lookups)');
   }
 
   charge(d: Demand): void {
-    this.counters.add(this.hConversions, d.tabled);
+    this.env.counters.add(this.hConversions, d.tabled);
   }
 
   actions(): EnergyAction[] {
@@ -37,5 +36,4 @@ registerBlock<Conf>({
   summary: 'one conversion per table lookup',
   schema: Schema,
   create: (conf, env) => new TableOutput(conf, env),
-  primitiveLists: (c) => ({ 'actions.convert': c.actions.convert }),
 });

@@ -49,7 +49,6 @@ class BankedSram implements LutSram {
   /** id -> footprint bytes; Map order is LRU order (oldest first). */
   private readonly resident = new Map<string, number>();
   private readonly readyAt = new Map<string, number>();
-  private readonly counters: Counters;
   private readonly hReads: Counter;
   private readonly hWrites: Counter;
   private readonly hReloads: Counter;
@@ -62,7 +61,7 @@ class BankedSram implements LutSram {
     this.format = parseLutFormat(conf.output);
     this.entryBits = lutEntryBits(this.format);
     this.capacityBytes = conf.capacity_bytes;
-    const c = (this.counters = env.counters);
+    const c = env.counters;
     const n = this.component;
     this.hReads = c.define(n, 'reads', '', `entry reads (${this.entryBits} bits; one per weight routed to the LUT)`);
     this.hWrites = c.define(n, 'writes', '', 'entry writes when tables are (re)loaded (entries x replicas)');
@@ -119,7 +118,7 @@ class BankedSram implements LutSram {
       for (const v of victims) {
         this.resident.delete(v);
         this.readyAt.delete(v);
-        this.counters.add(this.hEvictions, 1);
+        this.env.counters.add(this.hEvictions, 1);
       }
     return true;
   }
@@ -131,8 +130,8 @@ class BankedSram implements LutSram {
       throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold the ${protect.size + 1} tables one layer needs at once`);
     const arrival = this.fetch.request(now, this.tableBytes(t), true);
     const ready = arrival + Math.ceil(t.entries / this.conf.banks); // every replica and bank writes in parallel
-    this.counters.add(this.hWrites, t.entries * this.copies(t));
-    this.counters.add(this.hReloads, 1);
+    this.env.counters.add(this.hWrites, t.entries * this.copies(t));
+    this.env.counters.add(this.hReloads, 1);
     this.resident.set(t.id, fp);
     this.readyAt.set(t.id, ready);
     return ready;
@@ -144,7 +143,7 @@ class BankedSram implements LutSram {
     for (const t of tables) {
       const fp = this.resident.get(t.id);
       if (fp !== undefined) {
-        this.counters.add(this.hHits, 1);
+        this.env.counters.add(this.hHits, 1);
         this.resident.delete(t.id); // move to most recently used
         this.resident.set(t.id, fp);
         ready = Math.max(ready, this.readyAt.get(t.id) ?? now);
@@ -162,7 +161,7 @@ class BankedSram implements LutSram {
     if (!this.makeRoom(need, protect, true)) return;
     for (const t of missing) {
       this.load(t, now, protect);
-      this.counters.add(this.hPrefetches, 1);
+      this.env.counters.add(this.hPrefetches, 1);
     }
   }
 
@@ -179,7 +178,7 @@ class BankedSram implements LutSram {
   }
 
   charge(d: Demand): void {
-    this.counters.add(this.hReads, d.routed[this.route]);
+    this.env.counters.add(this.hReads, d.routed[this.route]);
   }
 
   groupCycles(d: Demand): number {

@@ -7,7 +7,7 @@ import type { Unpacker } from '../unpacker/unpacker.js';
 import { registerBlock } from '../core/registry.js';
 import { PosInt, Primitives, implOf } from '../config/schema.js';
 import { primitiveAction, type EnergyAction } from '../energy/actions.js';
-import type { Counter, Counters } from '../kernel/counters.js';
+import type { Counter } from '../kernel/counters.js';
 
 const Schema = z.object({ impl: implOf('mac-grid'), macs_per_cycle: PosInt, actions: z.object({ mac: Primitives, output_scale: Primitives }).strict() }).strict();
 type Conf = z.infer<typeof Schema>;
@@ -17,19 +17,18 @@ class MacGrid implements Block {
   readonly impl = 'mac-grid';
   readonly stall = 'mac' as const;
   private readonly macs: number;
-  private readonly counters: Counters;
   private readonly hMacs: Counter;
   private readonly hOutputs: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
     this.macs = conf.macs_per_cycle;
-    const c = (this.counters = env.counters);
+    const c = env.counters;
     this.hMacs = c.define(this.component, 'macs', '', 'multiply-accumulates (weights x tokens)');
     this.hOutputs = c.define(this.component, 'output_scales', '', 'outputs scaled by the per-layer scale (rows x tokens)');
   }
 
   charge(d: Demand): void {
-    this.counters.add(this.hMacs, d.weights * d.tokens);
+    this.env.counters.add(this.hMacs, d.weights * d.tokens);
   }
 
   groupCycles(d: Demand): number {
@@ -42,7 +41,7 @@ class MacGrid implements Block {
   }
 
   endLayer(work: LayerWork): void {
-    if (work.layer.tensorScaleBits > 0) this.counters.add(this.hOutputs, work.rows * work.tokens);
+    if (work.layer.tensorScaleBits > 0) this.env.counters.add(this.hOutputs, work.rows * work.tokens);
   }
 
   actions(): EnergyAction[] {
@@ -57,5 +56,4 @@ registerBlock<Conf>({
   summary: '`macs_per_cycle` multiply-accumulators shared by a group\'s lanes and tokens',
   schema: Schema,
   create: (conf, env) => new MacGrid(conf, env),
-  primitiveLists: (c) => ({ 'actions.mac': c.actions.mac, 'actions.output_scale': c.actions.output_scale }),
 });

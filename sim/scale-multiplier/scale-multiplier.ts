@@ -7,53 +7,61 @@ import { z } from 'zod';
 import type { Block, BlockEnv, Demand } from '../core/block.js';
 import type { LayerWork } from '../datapath/layer-work.js';
 import type { Unpacker } from '../unpacker/unpacker.js';
-import { registerKind } from '../core/registry.js';
+import { registerBlock, registerKind } from '../core/registry.js';
 import { PosInt, Primitives } from '../config/schema.js';
 import { primitiveAction, type EnergyAction } from '../energy/actions.js';
-import type { Counter, Counters } from '../kernel/counters.js';
+import type { Counter } from '../kernel/counters.js';
 
 registerKind({ kind: 'scale_multiplier', contract: 'applies block scales with `units` multipliers; where (per block or per element) is the implementation' });
 
-/** The section every placement shares. */
-export const scaleSection = <T extends string>(impl: T) =>
-  z.object({ impl: z.literal(impl), units: PosInt, actions: z.object({ multiply: Primitives }).strict() }).strict();
-export type ScaleConf = { impl: string; units: number; actions: { multiply: string[] } };
-
-export abstract class ScaleMultiplier implements Block {
-  readonly component = 'scale_multiplier';
-  abstract readonly impl: string;
-  readonly stall = 'scale' as const;
-  protected scaled = false;
-  private readonly counters: Counters;
-  private readonly hMultiplies: Counter;
-
-  constructor(private readonly conf: ScaleConf, protected readonly env: BlockEnv, counted: string) {
-    this.counters = env.counters;
-    this.hMultiplies = env.counters.define(this.component, 'multiplies', '', counted);
-  }
-
-  /** Multiplies a share of the tile takes (the layer has block scales). */
-  protected abstract multiplies(d: Demand): number;
+/** Where the scale is applied: what one multiply is, and how many a share of a tile takes. */
+export interface Placement {
+  impl: string;
+  summary: string;
+  /** What the multiplies counter counts. */
+  counted: string;
+  multiplies(d: Demand): number;
   /** The most multiplies one lane group of the layer can take. */
-  protected abstract mostPerGroup(lanes: number, work: LayerWork): number;
+  mostPerGroup(lanes: number, work: LayerWork): number;
+}
+
+type Conf = { impl: string; units: number; actions: { multiply: string[] } };
+
+class ScaleMultiplier implements Block {
+  readonly component = 'scale_multiplier';
+  readonly stall = 'scale' as const;
+  readonly impl: string;
+  private scaled = false;
+  private readonly h: Counter;
+
+  constructor(private readonly conf: Conf, private readonly env: BlockEnv, private readonly place: Placement) {
+    this.impl = place.impl;
+    this.h = env.counters.define(this.component, 'multiplies', '', place.counted);
+  }
 
   beginLayer(work: LayerWork): void {
     this.scaled = work.hasBlockScales;
   }
 
   charge(d: Demand): void {
-    if (this.scaled) this.counters.add(this.hMultiplies, this.multiplies(d));
+    if (this.scaled) this.env.counters.add(this.h, this.place.multiplies(d));
   }
 
   groupCycles(d: Demand): number {
-    return this.scaled ? Math.ceil(this.multiplies(d) / this.conf.units) : 0;
+    return this.scaled ? Math.ceil(this.place.multiplies(d) / this.conf.units) : 0;
   }
 
   groupBound(work: LayerWork): number {
-    return this.scaled ? Math.ceil(this.mostPerGroup(this.env.block<Unpacker>('unpacker')!.lanes, work) / this.conf.units) : 0;
+    return this.scaled ? Math.ceil(this.place.mostPerGroup(this.env.block<Unpacker>('unpacker')!.lanes, work) / this.conf.units) : 0;
   }
 
   actions(): EnergyAction[] {
-    return [primitiveAction(this.env.cfg, this.component, 'multiply', this.hMultiplies, this.conf.actions.multiply)];
+    return [primitiveAction(this.env.cfg, this.component, 'multiply', this.h, this.conf.actions.multiply)];
   }
+}
+
+/** Register a placement as an implementation of the scale multiplier. */
+export function registerPlacement(place: Placement): void {
+  const schema = z.object({ impl: z.literal(place.impl), units: PosInt, actions: z.object({ multiply: Primitives }).strict() }).strict();
+  registerBlock({ kind: 'scale_multiplier', impl: place.impl, summary: place.summary, schema, create: (conf, env) => new ScaleMultiplier(conf, env, place) });
 }

@@ -6,7 +6,7 @@ import type { LayerWork } from '../datapath/layer-work.js';
 import { registerBlock } from '../core/registry.js';
 import { Primitives, implOf } from '../config/schema.js';
 import { primitiveAction, type EnergyAction } from '../energy/actions.js';
-import type { Counter, Counters } from '../kernel/counters.js';
+import type { Counter } from '../kernel/counters.js';
 
 const Schema = z.object({ impl: implOf('select-bit'), actions: z.object({ select_block: Primitives }).strict() }).strict();
 type Conf = z.infer<typeof Schema>;
@@ -14,7 +14,6 @@ type Conf = z.infer<typeof Schema>;
 class SelectBit implements Block {
   readonly component = 'selection_mux';
   readonly impl = 'select-bit';
-  private readonly counters: Counters;
   private readonly lutRoute: number;
   private twoBooks = false;
   private readonly hBlocks: Counter;
@@ -22,7 +21,7 @@ class SelectBit implements Block {
   private readonly hToRom: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
-    const c = (this.counters = env.counters);
+    const c = env.counters;
     this.lutRoute = env.route('lut_sram');
     this.hBlocks = c.define(this.component, 'blocks', '', 'blocks whose selection bit was read');
     this.hToLut = c.define(this.component, 'to_lut', '', 'blocks routed to the LUT SRAM');
@@ -36,9 +35,9 @@ class SelectBit implements Block {
   chargeTile(t: TileDemand): number {
     if (!this.twoBooks) return 0;
     const toLut = this.lutRoute >= 0 ? t.startingRouted[this.lutRoute] : 0;
-    this.counters.add(this.hBlocks, t.blocksStarting);
-    this.counters.add(this.hToLut, toLut);
-    this.counters.add(this.hToRom, t.blocksStarting - toLut);
+    this.env.counters.add(this.hBlocks, t.blocksStarting);
+    this.env.counters.add(this.hToLut, toLut);
+    this.env.counters.add(this.hToRom, t.blocksStarting - toLut);
     return 0;
   }
 
@@ -53,5 +52,4 @@ registerBlock<Conf>({
   summary: 'a 2-way mux per block on its selection bit',
   schema: Schema,
   create: (conf, env) => new SelectBit(conf, env),
-  primitiveLists: (c) => ({ 'actions.select_block': c.actions.select_block }),
 });

@@ -15,20 +15,19 @@ class BitUnpacker implements Unpacker {
   readonly component = 'unpacker';
   readonly impl = 'bit-unpacker';
   readonly lanes: number;
-  private readonly counters: Counters;
   private readonly hWeights: Counter;
   private readonly hGroups: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
     this.lanes = conf.lanes;
-    const c = (this.counters = env.counters);
+    const c = env.counters;
     this.hWeights = c.define(this.component, 'weights', '', 'element codes unpacked (each weight exactly once)');
     this.hGroups = c.define(this.component, 'groups', '', `lane groups issued (up to ${this.lanes} weights each)`);
   }
 
   charge(d: Demand): void {
-    this.counters.add(this.hWeights, d.weights);
-    this.counters.add(this.hGroups, d.groups);
+    this.env.counters.add(this.hWeights, d.weights);
+    this.env.counters.add(this.hGroups, d.groups);
   }
 
   bound(c: Counters): { name: string; cycles: number } {
@@ -46,5 +45,4 @@ registerBlock<Conf>({
   summary: '`lanes` bit-field extractors',
   schema: Schema,
   create: (conf, env) => new BitUnpacker(conf, env),
-  primitiveLists: (c) => ({ 'actions.unpack_weight': c.actions.unpack_weight }),
 });

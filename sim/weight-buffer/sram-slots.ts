@@ -20,7 +20,6 @@ class SramSlots implements WeightBuffer {
   readonly tileBytes: number;
   readonly capacityBytes: number;
   private readonly wordBytes: number;
-  private readonly counters: Counters;
   private readonly hReads: Counter;
   private readonly hWrites: Counter;
   private readonly hBitsR: Counter;
@@ -31,7 +30,7 @@ class SramSlots implements WeightBuffer {
     this.tileBytes = conf.tile_bytes;
     this.capacityBytes = conf.tile_bytes * conf.slots;
     this.wordBytes = conf.width_bits / 8;
-    const c = (this.counters = env.counters);
+    const c = env.counters;
     this.hReads = c.define(this.component, 'reads', 'words', `word reads (${conf.width_bits} bits) by the unpacker`);
     this.hWrites = c.define(this.component, 'writes', 'words', 'word writes as tiles arrive from DRAM');
     this.hBitsR = c.define(this.component, 'bits_read', 'bits', 'bits read');
@@ -40,7 +39,7 @@ class SramSlots implements WeightBuffer {
 
   tileLoaded(bytes: number): void {
     const words = Math.ceil(bytes / this.wordBytes);
-    const c = this.counters;
+    const c = this.env.counters;
     c.add(this.hWrites, words);
     c.add(this.hReads, words);
     c.add(this.hBitsW, words * this.wordBytes * 8);

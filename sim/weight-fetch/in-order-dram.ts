@@ -26,7 +26,6 @@ class InOrderDram implements WeightFetch {
   readonly latency: number;
   /** Cycle at which the channel is next free. */
   private channelFree = 0;
-  private readonly counters: Counters;
   private readonly hBytes: Counter;
   private readonly hRequests: Counter;
   private readonly hBusy: Counter;
@@ -35,7 +34,7 @@ class InOrderDram implements WeightFetch {
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
     this.rate = conf.bytes_per_cycle.value;
     this.latency = conf.latency_cycles.value;
-    const c = (this.counters = env.counters);
+    const c = env.counters;
     this.hBytes = c.define(this.component, 'dram_bytes', 'B', 'bytes read from DRAM (weights, scales, selection bits, residuals, tables, layer headers)');
     this.hRequests = c.define(this.component, 'requests', '', 'DRAM read requests (tiles, tables, headers)');
     this.hBusy = c.define(this.component, 'busy_cycles', 'cycles', 'cycles the DRAM channel was transferring');
@@ -46,7 +45,7 @@ class InOrderDram implements WeightFetch {
     const start = this.channelFree > now ? this.channelFree : now;
     const xfer = Math.ceil(bytes / this.rate);
     this.channelFree = start + xfer;
-    const c = this.counters;
+    const c = this.env.counters;
     c.add(this.hBytes, bytes);
     c.add(this.hRequests, 1);
     c.add(this.hBusy, xfer);
