@@ -1,0 +1,76 @@
+// The .sopw header as a schema: every field a reader relies on, with its type and range. A header that
+// fails it is refused with the field's path (docs/FORMAT.md describes each field).
+
+import { z } from 'zod';
+
+export const SECTION_NAMES = ['tables', 'selection', 'scales', 'indices', 'residuals'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+const NonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const PosInt = z.number().int().positive().max(2 ** 31 - 1);
+
+const BookHeaderSchema = z.discriminatedUnion('kind', [
+  z.object({ name: z.string().min(1), kind: z.literal('format'), format: z.string().min(1), in_lut: z.boolean() }),
+  z.object({ name: z.string().min(1), kind: z.literal('int'), bits: z.number().int().min(2).max(16) }),
+  z.object({ name: z.string().min(1), kind: z.literal('rom'), levels: z.array(z.number()).min(2) }),
+  z.object({
+    name: z.string().min(1),
+    kind: z.literal('lut'),
+    entries: z.number().int().min(2).max(65536),
+    encoding: z.enum(['hif', 'bf16', 'f64']),
+    entry_bits: z.number().int().min(2).max(64),
+    hif_exponent: z.number().int().min(-1000).max(1000).optional(),
+  }),
+]);
+export type BookHeader = z.infer<typeof BookHeaderSchema>;
+
+export const SectionEntrySchema = z.object({ name: z.enum(SECTION_NAMES), offset: NonNegInt, length: NonNegInt, crc32: z.number().int() });
+export type SectionEntry = z.infer<typeof SectionEntrySchema>;
+
+const ScaleHeaderSchema = z.object({
+  format: z.string().min(1).nullable(),
+  signed: z.boolean(),
+  magnitude_bits: z.number().int().min(0).max(32),
+  sel_in_scale: z.boolean(),
+  field_bits: NonNegInt,
+});
+
+export const SopwHeaderSchema = z.object({
+  format: z.literal('sopw'),
+  version: z.number().int(),
+  name: z.string(),
+  scheme: z.string(),
+  shape: z.tuple([PosInt, PosInt]),
+  block: PosInt,
+  element_bits: z.number().int().min(1).max(16),
+  books: z.array(BookHeaderSchema).min(1).max(2),
+  lut: z.string(),
+  scale: ScaleHeaderSchema,
+  tensor_scale: z.number().finite(),
+  tensor_scale_bits: z.number().int().min(0).max(64),
+  selection: z.boolean(),
+  residuals: NonNegInt,
+  bpw: z.number().finite(),
+  bpw_block: z.number().finite(),
+  bits: z.object({
+    elementBits: NonNegInt,
+    blockBits: NonNegInt,
+    layerBits: NonNegInt,
+    residualBits: NonNegInt,
+    total: NonNegInt,
+    weights: NonNegInt,
+    bpw: z.number().finite(),
+    bpwBlock: z.number().finite(),
+  }),
+  info: z.record(z.string(), z.unknown()),
+  sections: z.array(SectionEntrySchema),
+});
+export type SopwHeader = z.infer<typeof SopwHeaderSchema>;
+
+/** The first thing wrong with a parsed header, as "field 'path': message", or null. */
+export function headerProblem(doc: unknown): string | null {
+  const r = SopwHeaderSchema.safeParse(doc);
+  if (r.success) return null;
+  const issue = r.error.issues[0];
+  return `field '${issue.path.join('.') || '(top level)'}': ${issue.message}`;
+}
