@@ -29,186 +29,235 @@ export function loadStats(path: string | undefined, synthSeed: number | undefine
   return null;
 }
 
+function options(a: Argv) {
+  return a
+    .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
+    .option('budget-bpw', { type: 'number', demandOption: true, describe: 'average bits per weight the model may use' })
+    .option('stats', { type: 'string', describe: 'activation statistics (JSON or safetensors: per layer, RMS per input channel)' })
+    .option('synthetic-stats', { type: 'number', describe: 'generate seeded LLM-like activation statistics with this seed' })
+    .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (packed layers, manifest.json, trace.json)' })
+    .option('residual-bpw', { type: 'number', default: 0.1, describe: 'bpw allowance of the sparse residual menu entry' })
+    .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'codebook selection and allocation by activation-weighted cosine, or by MSE' })
+    .option('include', { type: 'string', describe: 'regular expression selecting the layers (default: 2-D tensors except embeddings and norms)' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace an existing output directory' })
+    .option('menu-sample', {
+      type: 'string',
+      default: 'auto',
+      describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
+    })
+    .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
+    .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
+    .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw')
+}
+
+type Args = Awaited<ReturnType<typeof options>['argv']>;
+
+/** What a run will do, every input checked before any work, so bad input leaves nothing behind. */
+interface Plan {
+  src: ReturnType<typeof openWeights>;
+  names: string[];
+  layers: Array<{ name: string; rows: number; cols: number }>;
+  stats: ActivationStats | null;
+  budget: number;
+  out: string;
+  opt: ModelOptions;
+  workers: number;
+}
+
+function plan(argv: Args): Plan {
+  const src = openWeights(argv.weights);
+  const names = linearLayers(src, argv.include);
+  if (names.length === 0) throw new InputError(argv.weights, 'no layers to quantize');
+  const layers = names.map((n) => {
+    const s = src.shape(n);
+    if (s.length !== 2) throw new InputError(argv.weights, `tensor '${n}' is not 2-D`);
+    return { name: n, rows: s[0], cols: s[1] };
+  });
+  const stats = loadStats(argv.stats, argv['synthetic-stats'], layers);
+  for (const l of layers) statsFor(stats, l.name, l.cols);
+  const budget = argv['budget-bpw'];
+  if (!(budget > 0)) throw new UsageError(`--budget-bpw: expected a positive number, got ${budget}`);
+  const weights = layers.reduce((s, l) => s + l.rows * l.cols, 0);
+  // the cheapest entry is 4-bit indices and an 8-bit field per block of 32, plus the 32-bit normaliser
+  const floor = layers.reduce((s, l) => s + 4 * l.rows * l.cols + 8 * l.rows * Math.ceil(l.cols / 32) + 32, 0) / weights;
+  if (budget < floor) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(floor, 5)} bpw for this model)`);
+  const out = argv.out;
+  if (existsSync(out) && readdirSync(out).length > 0 && !argv.force) throw new UsageError(`--out ${out}: directory exists and is not empty (use --force to replace it)`);
+  const ms = argv['menu-sample'];
+  if (ms !== 'auto' && !(Number.isInteger(Number(ms)) && Number(ms) >= 1)) throw new UsageError(`--menu-sample: expected auto or a whole number >= 1, got '${ms}'`);
+  const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse', menuSample: ms === 'auto' ? 'auto' : Number(ms) };
+  // layers spread over the cores (each worker quantizes on one thread); --workers 1 stays in-process
+  const workers = Math.max(1, Math.min(argv.workers, names.length));
+  // each worker holds one whole layer while it builds it: refuse up front what would not fit
+  const largest = layers.reduce((m, l) => (l.rows * l.cols > m.rows * m.cols ? l : m));
+  checkMemory(argv.weights, `quantizing ${workers} layer${workers > 1 ? 's' : ''} of up to ${largest.rows}x${largest.cols} at once`, workers * largest.rows * largest.cols * QUANTIZE_BYTES_PER_WEIGHT);
+  return { src, names, layers, stats, budget, out, opt, workers };
+}
+
+/** Runs one task per layer, on the worker pool or in this process, with progress on stderr. */
+class LayerRunner {
+  done = 0;
+  phase = 'menus';
+  private readonly pool: Piscina | null;
+  private readonly mode: ReturnType<typeof progressMode>;
+  /** The pool takes the largest layers first, so its last tasks are small ones (results keep layer order). */
+  private readonly order: number[];
+
+  constructor(private readonly p: Plan, progress: string) {
+    const { layers, workers } = p;
+    this.pool =
+      workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
+    this.mode = progressMode(progress);
+    this.order = layers.map((_, i) => i).sort((x, y) => layers[y].rows * layers[y].cols - layers[x].rows * layers[x].cols || x - y);
+  }
+
+  /** `remote(i)` is the pool's task for layer i, `local(i)` the same work here. */
+  async each<T>(what: string, remote: (i: number) => object, local: (i: number) => T): Promise<T[]> {
+    this.done = 0;
+    this.phase = what;
+    const n = this.p.names.length;
+    const out = new Array<T>(n);
+    const tick = () => {
+      this.done++;
+      if (this.mode === 'bar') process.stderr.write(`\r\x1b[K${what} ${this.done}/${n}`);
+      else if (this.mode === 'lines') process.stderr.write(`quantize-model: ${what} ${this.done}/${n}\n`);
+    };
+    const pool = this.pool;
+    if (pool)
+      await Promise.all(
+        this.order.map(async (i) => {
+          out[i] = (await pool.run(remote(i))) as T;
+          tick();
+        }),
+      );
+    else
+      for (let i = 0; i < n; i++) {
+        await yieldToEvents(); // so an interrupt is heard between layers
+        out[i] = local(i);
+        tick();
+      }
+    if (this.mode === 'bar') process.stderr.write('\r\x1b[K');
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}
+
+function allocateWithin(menus: LayerMenu[], budget: number): ReturnType<typeof allocate> {
+  if (budget < cheapestBpw(menus)) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(cheapestBpw(menus), 5)} bpw for this model)`);
+  try {
+    return allocate(menus, budget);
+  } catch (e) {
+    if (e instanceof InfeasibleBudget) throw new UsageError(`--budget-bpw ${budget}: ${e.message}`);
+    throw e;
+  }
+}
+
+type Allocation = ReturnType<typeof allocate>;
+
+function manifestOf(argv: Args, p: Plan, menus: LayerMenu[], estimated: Allocation, alloc: Allocation, files: string[]) {
+  return {
+    format: 'sopsim-manifest',
+    version: 1,
+    source: argv.weights,
+    stats: p.stats?.path ?? null,
+    metric: p.opt.metric,
+    residual_bpw: p.opt.residualBpw,
+    budget_bpw: p.budget,
+    achieved_bpw: alloc.achieved_bpw,
+    weights: alloc.weights,
+    total_bits: alloc.total_bits,
+    total_dist: alloc.total_dist,
+    mean_one_minus_acos: alloc.mean_dist,
+    // what the knapsack saw: the menus' figures (row-sample estimates where a menu was sampled)
+    menu_estimate: { total_dist: estimated.total_dist, mean_one_minus_acos: estimated.mean_dist, sampled_layers: menus.filter((m) => m.sample > 1).length },
+    layers: alloc.choices.map((c, i) => ({ ...c, error: 1 - c.acos, acos_ppm: (1 - c.acos) * 1e6, file: files[i] })),
+    menus,
+  };
+}
+
+function printSummary(p: Plan, menus: LayerMenu[], estimated: Allocation, alloc: Allocation, timing: { seconds: number; menu_seconds: number; build_seconds: number; workers: number }): void {
+  const rows = [['layer', 'choice', 'bpw', '1-ACos (ppm)', 'SQNR dB']];
+  for (const c of alloc.choices) rows.push([c.layer, c.choice, fmt(c.bpw, 4), fmt((1 - c.acos) * 1e6, 4), fmt(c.sqnr_db, 4)]);
+  process.stdout.write(table(rows) + '\n\n');
+  const counts: Record<string, number> = {};
+  for (const c of alloc.choices) counts[c.choice] = (counts[c.choice] ?? 0) + 1;
+  const w = timing.workers;
+  process.stdout.write(
+    `budget ${p.budget} bpw: achieved ${fmt(alloc.achieved_bpw, 6)} bpw, weight-averaged 1-ACos ${fmt(alloc.mean_dist * 1e6, 5)} ppm; ` +
+      `${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n` +
+      (estimated.measured ? '' : `menus of ${menus.filter((m) => m.sample > 1).length} layers priced on row samples (knapsack's estimate ${fmt(estimated.mean_dist * 1e6, 5)} ppm; figures above are the built layers')\n`) +
+      `${fmt(timing.seconds, 3)} s on ${w} worker${w > 1 ? 's' : ''} (menus ${fmt(timing.menu_seconds, 3)} s, build and write ${fmt(timing.build_seconds, 3)} s)\n` +
+      `wrote ${p.names.length} packed layers, manifest.json and trace.json to ${p.out} (replay: npx sopsim simulate ${join(p.out, 'trace.json')})\n`,
+  );
+}
+
+async function quantizeModel(argv: Args): Promise<void> {
+  const p = plan(argv);
+  const { src, names, layers, stats, opt, out } = p;
+  const statsOf = (i: number) => statsFor(stats, names[i], layers[i].cols);
+  const t0 = performance.now();
+  const runner = new LayerRunner(p, argv.progress);
+  // an interrupt removes the temporary directory and says how far the run got; --out is untouched
+  let tmp: string | null = null;
+  const disarm = onInterrupt((signal) => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    process.stderr.write(`${process.stderr.isTTY ? '\r\x1b[K' : ''}sopsim: interrupted by ${signal} in the ${runner.phase} pass after ${runner.done} of ${names.length} layers; nothing written to ${out}\n`);
+  });
+  const menus = await runner.each<LayerMenu>(
+    'menus',
+    (i) => ({ kind: 'menu', source: argv.weights, name: names[i], stats: statsOf(i), opt }),
+    (i) => buildLayerMenu(sourceRows(src, names[i]), statsOf(i), opt),
+  );
+  const menuSeconds = (performance.now() - t0) / 1000;
+  const estimated = allocateWithin(menus, p.budget);
+  // write into a temporary directory, renamed into place when complete
+  const dir = (tmp = `${out.replace(/\/+$/, '')}.dir-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  try {
+    const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
+    const label = (i: number) => estimated.choices[i].choice;
+    const info = (i: number) => ({ source: { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: label(i) });
+    const tBuild = performance.now();
+    const built = await runner.each<MenuEntry>(
+      'packed',
+      (i) => ({ kind: 'choice', source: argv.weights, name: names[i], stats: statsOf(i), opt, menu: menus[i], label: label(i), out: join(dir, files[i]), info: info(i) }),
+      (i) => {
+        const t = src.read(names[i]);
+        return writeChoice(t, statsFor(stats, names[i], t.cols), menus[i], label(i), opt, info(i), join(dir, files[i]));
+      },
+    );
+    // the figures of the layers as built (menus priced on a row sample are estimates)
+    const alloc = withMeasured(estimated, built);
+    await runner.close();
+    const manifest = manifestOf(argv, p, menus, estimated, alloc, files);
+    writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+    const trace = { format: 'sopsim-trace', version: 1, name: `${basename(argv.weights)}@${p.budget}bpw`, tokens: 1, layers: names.map((n, i) => ({ name: n, sopw: files[i] })) };
+    writeFileAtomic(join(dir, 'trace.json'), JSON.stringify(trace, null, 1));
+    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+    renameSync(dir, out);
+    tmp = null;
+    disarm();
+    // wall times stay out of the manifest, so the same inputs give the same bytes
+    const timing = { seconds: (performance.now() - t0) / 1000, menu_seconds: menuSeconds, build_seconds: (performance.now() - tBuild) / 1000, workers: p.workers };
+    if (argv.json) process.stdout.write(toJson({ ...manifest, out, timing }) + '\n');
+    else printSummary(p, menus, estimated, alloc, timing);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    await runner.close();
+    throw e;
+  }
+}
+
 export function register(y: Argv): Argv {
   return y.command(
     'quantize-model <weights>',
     'Quantize every layer of a model within a bpw budget: per-layer menus, an exact multiple-choice knapsack, packed files, a manifest and a trace',
-    (a) =>
-      a
-        .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
-        .option('budget-bpw', { type: 'number', demandOption: true, describe: 'average bits per weight the model may use' })
-        .option('stats', { type: 'string', describe: 'activation statistics (JSON or safetensors: per layer, RMS per input channel)' })
-        .option('synthetic-stats', { type: 'number', describe: 'generate seeded LLM-like activation statistics with this seed' })
-        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (packed layers, manifest.json, trace.json)' })
-        .option('residual-bpw', { type: 'number', default: 0.1, describe: 'bpw allowance of the sparse residual menu entry' })
-        .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'codebook selection and allocation by activation-weighted cosine, or by MSE' })
-        .option('include', { type: 'string', describe: 'regular expression selecting the layers (default: 2-D tensors except embeddings and norms)' })
-        .option('force', { type: 'boolean', default: false, describe: 'replace an existing output directory' })
-        .option('menu-sample', {
-          type: 'string',
-          default: 'auto',
-          describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
-        })
-        .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
-        .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
-        .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw'),
-    (argv) =>
-      run(async () => {
-        const src = openWeights(argv.weights);
-        const names = linearLayers(src, argv.include);
-        if (names.length === 0) throw new InputError(argv.weights, 'no layers to quantize');
-        const layers = names.map((n) => {
-          const s = src.shape(n);
-          if (s.length !== 2) throw new InputError(argv.weights, `tensor '${n}' is not 2-D`);
-          return { name: n, rows: s[0], cols: s[1] };
-        });
-        // every check before any work, so bad input leaves nothing behind
-        const stats = loadStats(argv.stats, argv['synthetic-stats'], layers);
-        for (const l of layers) statsFor(stats, l.name, l.cols);
-        const budget = argv['budget-bpw'];
-        if (!(budget > 0)) throw new UsageError(`--budget-bpw: expected a positive number, got ${budget}`);
-        const weights = layers.reduce((s, l) => s + l.rows * l.cols, 0);
-        // the cheapest entry is 4-bit indices and an 8-bit field per block of 32, plus the 32-bit normaliser
-        const floor = layers.reduce((s, l) => s + 4 * l.rows * l.cols + 8 * l.rows * Math.ceil(l.cols / 32) + 32, 0) / weights;
-        if (budget < floor) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(floor, 5)} bpw for this model)`);
-        const out = argv.out;
-        if (existsSync(out) && readdirSync(out).length > 0 && !argv.force) throw new UsageError(`--out ${out}: directory exists and is not empty (use --force to replace it)`);
-        const ms = argv['menu-sample'];
-        if (ms !== 'auto' && !(Number.isInteger(Number(ms)) && Number(ms) >= 1)) throw new UsageError(`--menu-sample: expected auto or a whole number >= 1, got '${ms}'`);
-        const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse', menuSample: ms === 'auto' ? 'auto' : Number(ms) };
-        const tty = process.stderr.isTTY;
-        const t0 = performance.now();
-        // layers spread over the cores (each worker quantizes on one thread); --workers 1 stays in-process
-        const workers = Math.max(1, Math.min(argv.workers, names.length));
-        // each worker holds one whole layer while it builds it: refuse up front what would not fit
-        const largest = layers.reduce((m, l) => (l.rows * l.cols > m.rows * m.cols ? l : m));
-        checkMemory(argv.weights, `quantizing ${workers} layer${workers > 1 ? 's' : ''} of up to ${largest.rows}x${largest.cols} at once`, workers * largest.rows * largest.cols * QUANTIZE_BYTES_PER_WEIGHT);
-        const pool =
-          workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
-        let done = 0;
-        let phase = 'menus';
-        const mode = progressMode(argv.progress);
-        const progress = (what: string) => {
-          done++;
-          if (mode === 'bar') process.stderr.write(`\r\x1b[K${what} ${done}/${names.length}`);
-          else if (mode === 'lines') process.stderr.write(`quantize-model: ${what} ${done}/${names.length}\n`);
-        };
-        // an interrupt removes the temporary directory and says how far the run got; --out is untouched
-        let tmp: string | null = null;
-        const disarm = onInterrupt((signal) => {
-          if (tmp) rmSync(tmp, { recursive: true, force: true });
-          process.stderr.write(`${tty ? '\r\x1b[K' : ''}sopsim: interrupted by ${signal} in the ${phase} pass after ${done} of ${names.length} layers; nothing written to ${out}\n`);
-        });
-        // the pool takes the largest layers first, so its last tasks are small ones (results keep layer order)
-        const order = names.map((_, i) => i).sort((x, y) => layers[y].rows * layers[y].cols - layers[x].rows * layers[x].cols || x - y);
-        const onPool = async <T>(task: (i: number) => object, what: string): Promise<T[]> => {
-          const out = new Array<T>(names.length);
-          await Promise.all(
-            order.map(async (i) => {
-              out[i] = (await pool!.run(task(i))) as T;
-              progress(what);
-            }),
-          );
-          return out;
-        };
-        // --workers 1: the same work in this process, yielding between layers so an interrupt is heard
-        const inProcess = async <T>(task: (i: number) => T, what: string): Promise<T[]> => {
-          const out: T[] = [];
-          for (let i = 0; i < names.length; i++) {
-            await yieldToEvents();
-            out.push(task(i));
-            progress(what);
-          }
-          return out;
-        };
-        const tMenus = performance.now();
-        const menus = pool
-          ? await onPool<LayerMenu>((i) => ({ kind: 'menu', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt }), 'menus')
-          : await inProcess((i) => buildLayerMenu(sourceRows(src, names[i]), statsFor(stats, names[i], layers[i].cols), opt), 'menus');
-        const menuSeconds = (performance.now() - tMenus) / 1000;
-        if (mode === 'bar') process.stderr.write('\r\x1b[K');
-        if (budget < cheapestBpw(menus)) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(cheapestBpw(menus), 5)} bpw for this model)`);
-        let alloc: ReturnType<typeof allocate> | undefined;
-        try {
-          alloc = allocate(menus, budget);
-        } catch (e) {
-          if (e instanceof InfeasibleBudget) throw new UsageError(`--budget-bpw ${budget}: ${e.message}`);
-          throw e;
-        }
-        // write into a temporary directory, renamed into place when complete
-        const dir = `${out.replace(/\/+$/, '')}.dir-${process.pid}`;
-        tmp = dir;
-        rmSync(dir, { recursive: true, force: true });
-        mkdirSync(dir, { recursive: true });
-        try {
-          const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
-          const info = (i: number) => ({ source: { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: alloc!.choices[i].choice });
-          done = 0;
-          phase = 'build';
-          const tBuild = performance.now();
-          const built: MenuEntry[] = pool
-            ? await onPool<MenuEntry>(
-                (i) => ({ kind: 'choice', source: argv.weights, name: names[i], stats: statsFor(stats, names[i], layers[i].cols), opt, menu: menus[i], label: alloc!.choices[i].choice, out: join(dir, files[i]), info: info(i) }),
-                'packed',
-              )
-            : await inProcess((i) => {
-                const t = src.read(names[i]);
-                return writeChoice(t, statsFor(stats, names[i], t.cols), menus[i], alloc!.choices[i].choice, opt, info(i), join(dir!, files[i]));
-              }, 'packed');
-          // the figures of the layers as built (menus priced on a row sample are estimates)
-          const estimated = alloc;
-          alloc = withMeasured(alloc, built);
-          if (mode === 'bar') process.stderr.write('\r\x1b[K');
-          await pool?.destroy();
-          const manifest = {
-            format: 'sopsim-manifest',
-            version: 1,
-            source: argv.weights,
-            stats: stats?.path ?? null,
-            metric: opt.metric,
-            residual_bpw: opt.residualBpw,
-            budget_bpw: budget,
-            achieved_bpw: alloc.achieved_bpw,
-            weights: alloc.weights,
-            total_bits: alloc.total_bits,
-            total_dist: alloc.total_dist,
-            mean_one_minus_acos: alloc.mean_dist,
-            // what the knapsack saw: the menus' figures (row-sample estimates where a menu was sampled)
-            menu_estimate: { total_dist: estimated.total_dist, mean_one_minus_acos: estimated.mean_dist, sampled_layers: menus.filter((m) => m.sample > 1).length },
-            layers: alloc.choices.map((c, i) => ({ ...c, error: 1 - c.acos, acos_ppm: (1 - c.acos) * 1e6, file: files[i] })),
-            menus,
-          };
-          writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
-          const trace = { format: 'sopsim-trace', version: 1, name: `${basename(argv.weights)}@${budget}bpw`, tokens: 1, layers: names.map((n, i) => ({ name: n, sopw: files[i] })) };
-          writeFileAtomic(join(dir, 'trace.json'), JSON.stringify(trace, null, 1));
-          if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-          renameSync(dir, out);
-          tmp = null;
-          disarm();
-          // wall times stay out of the manifest, so the same inputs give the same bytes
-          const timing = { seconds: (performance.now() - t0) / 1000, menu_seconds: menuSeconds, build_seconds: (performance.now() - tBuild) / 1000, workers };
-          if (argv.json) {
-            process.stdout.write(toJson({ ...manifest, out, timing }) + '\n');
-            return;
-          }
-          const rows = [['layer', 'choice', 'bpw', '1-ACos (ppm)', 'SQNR dB']];
-          for (const c of alloc.choices) rows.push([c.layer, c.choice, fmt(c.bpw, 4), fmt((1 - c.acos) * 1e6, 4), fmt(c.sqnr_db, 4)]);
-          process.stdout.write(table(rows) + '\n\n');
-          const counts: Record<string, number> = {};
-          for (const c of alloc.choices) counts[c.choice] = (counts[c.choice] ?? 0) + 1;
-          process.stdout.write(
-            `budget ${budget} bpw: achieved ${fmt(alloc.achieved_bpw, 6)} bpw, weight-averaged 1-ACos ${fmt(alloc.mean_dist * 1e6, 5)} ppm; ` +
-              `${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}\n` +
-              (estimated.measured ? '' : `menus of ${menus.filter((m) => m.sample > 1).length} layers priced on row samples (knapsack's estimate ${fmt(estimated.mean_dist * 1e6, 5)} ppm; figures above are the built layers')\n`) +
-              `${fmt(timing.seconds, 3)} s on ${workers} worker${workers > 1 ? 's' : ''} (menus ${fmt(menuSeconds, 3)} s, build and write ${fmt(timing.build_seconds, 3)} s)\n` +
-              `wrote ${names.length} packed layers, manifest.json and trace.json to ${out} (replay: npx sopsim simulate ${join(out, 'trace.json')})\n`,
-          );
-        } catch (e) {
-          rmSync(dir, { recursive: true, force: true });
-          await pool?.destroy();
-          throw e;
-        }
-      }),
+    options,
+    (argv) => run(() => quantizeModel(argv as Args)),
   );
 }

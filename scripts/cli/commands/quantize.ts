@@ -15,96 +15,102 @@ import { writeSopw } from '../../../quant/packed/sopw.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
 import { fmt, run, table, toJson, UsageError } from '../common.js';
 
+function options(a: Argv) {
+  return a
+    .positional('file', { type: 'string', demandOption: true, describe: 'a .safetensors or .npy file, or synthetic:<dist>:<rows>x<cols>[:seed] (dist: gaussian, t4, laplace, outlier)' })
+    .option('tensor', { alias: 't', type: 'string', describe: 'tensor name (default: every 2-D tensor, one report each)' })
+    .option('scheme', { alias: 's', type: 'string', demandOption: true, describe: SCHEME_NAMES.join(', ') })
+    .option('block', { alias: 'g', type: 'number', describe: 'block size g for sop4 and <e>s<s> schemes (default 16)' })
+    .option('scale', { type: 'string', describe: 'scale format (sop4: the magnitude, default UE4M2; <e>s<s>: overrides the name)' })
+    .option('neighbours', { type: 'number', default: 2, describe: 'refine each block scale over ±k neighbouring codes' })
+    .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N>, bf16 or exact' })
+    .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
+    .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
+    .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
+    .option('search-sample', { type: 'number', describe: 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)' })
+    .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
+    .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
+    .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'with --stats: select by activation-weighted error (acos) or plain MSE' })
+    .option('residual-bpw', { type: 'number', default: 0, describe: 'keep sparse BF16 residual corrections worth this many extra bits per weight' })
+    .option('out', { alias: 'o', type: 'string', describe: 'write packed weights: a .sopw file for one tensor, a directory for several' })
+    .option('json', { type: 'boolean', default: false, describe: 'one JSON object per tensor, one per line' })
+    .example('sopsim quantize synthetic:gaussian:256x2048 --scheme E2M3sUE4M4', 'FP6 atoms with UE4M4 scales, 6.5 bpw')
+    .example('sopsim quantize model.safetensors -t model.layers.0.mlp.up_proj.weight -s sop4 -o up.sopw --json', 'sop4 pair search, packed');
+}
+
+type Args = Awaited<ReturnType<typeof options>['argv']>;
+
+function quantizeFiles(argv: Args): void {
+  const scheme = canonicalScheme(argv.scheme);
+  for (const p of argv.codebook ?? []) loadUserCodebook(p);
+  const src = openWeights(argv.file);
+  const names = argv.tensor ? [argv.tensor] : src.tensors();
+  if (names.length === 0) throw new InputError(argv.file, 'no 2-D tensors to quantize');
+  // check every tensor before any work so that a bad name leaves nothing half-written
+  for (const n of names) {
+    const shape = src.shape(n);
+    if (shape.length === 0) src.read(n); // raises the "no tensor named" error
+    if (shape.length !== 2) throw new InputError(argv.file, `tensor '${n}' is not 2-D (shape [${shape.join(', ')}])`);
+  }
+  const stats = argv.stats ? readActivationStats(argv.stats) : null;
+  for (const n of names) statsFor(stats, n, src.shape(n)[1]);
+  let pair: [string, string] | undefined;
+  if (argv.pair) {
+    const p = argv.pair.split(',').map((s) => s.trim());
+    if (p.length !== 2) throw new UsageError(`--pair: expected two codebooks such as NF4,DD4, got '${argv.pair}'`);
+    pair = [p[0], p[1]];
+  }
+  const opt: QuantizeOptions = {
+    block: argv.block,
+    scale: argv.scale,
+    neighbours: argv.neighbours,
+    lut: parseLutFormat(argv.lut),
+    pair,
+    selInScale: argv['sel-in-scale'],
+    searchShift: argv['search-shift'],
+    searchSample: argv['search-sample'],
+  };
+  let outDir: string | null = null;
+  if (argv.out && names.length > 1) {
+    if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UsageError(`--out ${argv.out}: several tensors need a directory`);
+    outDir = argv.out;
+  }
+  const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'seconds', 'notes']];
+  for (const n of names) {
+    const t = src.read(n);
+    const a = statsFor(stats, n, t.cols);
+    const t0 = performance.now();
+    let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
+    if (argv['residual-bpw'] > 0) q = withResiduals(t, q, argv['residual-bpw'], a);
+    q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
+    const seconds = (performance.now() - t0) / 1000;
+    // (wall time only in the table: --json output depends on the inputs alone)
+    const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };
+    if (q.residuals) r.residuals = q.residuals.index.length;
+    if (q.info.pair) {
+      r.pair = q.info.pair;
+      r.share = q.info.share;
+    }
+    if (argv.out) {
+      if (outDir) mkdirSync(outDir, { recursive: true });
+      const path = outDir ? join(outDir, `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`) : argv.out;
+      writeSopw(path, q);
+      r.out = path;
+    }
+    if (argv.json) process.stdout.write(toJson(r) + '\n');
+    else {
+      const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
+      rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), fmt(seconds, 3), notes + (r.out ? ` -> ${r.out}` : '')]);
+    }
+  }
+  if (!argv.json) process.stdout.write(table(rows) + '\n');
+}
+
 export function register(y: Argv): Argv {
   return y.command(
     'quantize <file>',
     'Quantize weights with a scheme; report bpw, MSE, SQNR and ACos; optionally write packed .sopw files',
-    (a) =>
-      a
-        .positional('file', { type: 'string', demandOption: true, describe: 'a .safetensors or .npy file, or synthetic:<dist>:<rows>x<cols>[:seed] (dist: gaussian, t4, laplace, outlier)' })
-        .option('tensor', { alias: 't', type: 'string', describe: 'tensor name (default: every 2-D tensor, one report each)' })
-        .option('scheme', { alias: 's', type: 'string', demandOption: true, describe: SCHEME_NAMES.join(', ') })
-        .option('block', { alias: 'g', type: 'number', describe: 'block size g for sop4 and <e>s<s> schemes (default 16)' })
-        .option('scale', { type: 'string', describe: 'scale format (sop4: the magnitude, default UE4M2; <e>s<s>: overrides the name)' })
-        .option('neighbours', { type: 'number', default: 2, describe: 'refine each block scale over ±k neighbouring codes' })
-        .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N>, bf16 or exact' })
-        .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
-        .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
-        .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
-        .option('search-sample', { type: 'number', describe: 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)' })
-        .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
-        .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
-        .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'with --stats: select by activation-weighted error (acos) or plain MSE' })
-        .option('residual-bpw', { type: 'number', default: 0, describe: 'keep sparse BF16 residual corrections worth this many extra bits per weight' })
-        .option('out', { alias: 'o', type: 'string', describe: 'write packed weights: a .sopw file for one tensor, a directory for several' })
-        .option('json', { type: 'boolean', default: false, describe: 'one JSON object per tensor, one per line' })
-        .example('sopsim quantize synthetic:gaussian:256x2048 --scheme E2M3sUE4M4', 'FP6 atoms with UE4M4 scales, 6.5 bpw')
-        .example('sopsim quantize model.safetensors -t model.layers.0.mlp.up_proj.weight -s sop4 -o up.sopw --json', 'sop4 pair search, packed'),
-    (argv) =>
-      run(() => {
-        const scheme = canonicalScheme(argv.scheme);
-        for (const p of argv.codebook ?? []) loadUserCodebook(p);
-        const src = openWeights(argv.file);
-        const names = argv.tensor ? [argv.tensor] : src.tensors();
-        if (names.length === 0) throw new InputError(argv.file, 'no 2-D tensors to quantize');
-        // check every tensor before any work so that a bad name leaves nothing half-written
-        for (const n of names) {
-          const shape = src.shape(n);
-          if (shape.length === 0) src.read(n); // raises the "no tensor named" error
-          if (shape.length !== 2) throw new InputError(argv.file, `tensor '${n}' is not 2-D (shape [${shape.join(', ')}])`);
-        }
-        const stats = argv.stats ? readActivationStats(argv.stats) : null;
-        for (const n of names) statsFor(stats, n, src.shape(n)[1]);
-        let pair: [string, string] | undefined;
-        if (argv.pair) {
-          const p = argv.pair.split(',').map((s) => s.trim());
-          if (p.length !== 2) throw new UsageError(`--pair: expected two codebooks such as NF4,DD4, got '${argv.pair}'`);
-          pair = [p[0], p[1]];
-        }
-        const opt: QuantizeOptions = {
-          block: argv.block,
-          scale: argv.scale,
-          neighbours: argv.neighbours,
-          lut: parseLutFormat(argv.lut),
-          pair,
-          selInScale: argv['sel-in-scale'],
-          searchShift: argv['search-shift'],
-          searchSample: argv['search-sample'],
-        };
-        let outDir: string | null = null;
-        if (argv.out && names.length > 1) {
-          if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UsageError(`--out ${argv.out}: several tensors need a directory`);
-          outDir = argv.out;
-        }
-        const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'seconds', 'notes']];
-        for (const n of names) {
-          const t = src.read(n);
-          const a = statsFor(stats, n, t.cols);
-          const t0 = performance.now();
-          let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
-          if (argv['residual-bpw'] > 0) q = withResiduals(t, q, argv['residual-bpw'], a);
-          q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
-          const seconds = (performance.now() - t0) / 1000;
-          // (wall time only in the table: --json output depends on the inputs alone)
-          const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };
-          if (q.residuals) r.residuals = q.residuals.index.length;
-          if (q.info.pair) {
-            r.pair = q.info.pair;
-            r.share = q.info.share;
-          }
-          if (argv.out) {
-            if (outDir) mkdirSync(outDir, { recursive: true });
-            const path = outDir ? join(outDir, `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`) : argv.out;
-            writeSopw(path, q);
-            r.out = path;
-          }
-          if (argv.json) process.stdout.write(toJson(r) + '\n');
-          else {
-            const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
-            rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), fmt(seconds, 3), notes + (r.out ? ` -> ${r.out}` : '')]);
-          }
-        }
-        if (!argv.json) process.stdout.write(table(rows) + '\n');
-      }),
+    options,
+    (argv) => run(() => quantizeFiles(argv as Args)),
   );
 }
