@@ -96,7 +96,7 @@ export interface BitsAccount {
 
 export const RESIDUAL_BITS = 32 + 16; // u32 flat index + BF16 value
 
-/** Exact bits-per-weight accounting (SPEC §3). */
+/** Exact bits-per-weight accounting (docs/MODEL.md §3). */
 export function bitsAccount(q: QuantizedLayer): BitsAccount {
   const weights = q.geom.rows * q.geom.cols;
   const elementBits = q.elementBits * weights;

@@ -1,4 +1,4 @@
-// Error metrics (SPEC §4): MSE, relative RMSE, SQNR and the activation-weighted cosine ACos.
+// Error metrics (docs/MODEL.md §4): MSE, relative RMSE, SQNR and the activation-weighted cosine ACos.
 
 export interface ErrorMetrics {
   mse: number;
@@ -52,14 +52,4 @@ export class ErrorAccumulator {
       acos_ppm: (1 - acos) * 1e6,
     };
   }
-}
-
-/** Metrics of a reconstruction ŵ of w (row-major [rows, cols]) under per-input-channel RMS a (or none). */
-export function errorMetrics(w: ArrayLike<number>, q: ArrayLike<number>, cols: number, a?: ArrayLike<number> | null): ErrorMetrics {
-  const acc = new ErrorAccumulator();
-  for (let i = 0; i < w.length; i++) {
-    const aj = a ? a[i % cols] : 1;
-    acc.add(w[i], q[i], aj * aj);
-  }
-  return acc.metrics();
 }

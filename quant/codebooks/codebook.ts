@@ -1,4 +1,4 @@
-// A grid of representable levels addressed by a code: a 4-bit codebook on [-1, 1] (SPEC §2), or the
+// A grid of representable levels addressed by a code: a 4-bit codebook on [-1, 1] (docs/MODEL.md §2), or the
 // finite values of a small number format used as block elements (E2M3, E2M1, ...).
 // Nearest-level search uses a fine bucket table: almost every bucket lies inside one level's cell and
 // answers directly; the few that hold a rounding threshold fall back to a compare or two.

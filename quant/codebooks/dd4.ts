@@ -1,4 +1,4 @@
-// DD4: a per-layer, data-dependent 16-level codebook fitted by weighted 1-D Lloyd (SPEC §2).
+// DD4: a per-layer, data-dependent 16-level codebook fitted by weighted 1-D Lloyd (docs/MODEL.md §2).
 // The fit runs on a fine histogram of block-normalised values (value y in [-1, 1], weight = activation
 // importance × block scale², so the fit minimises the error of the weights themselves, not of y).
 // +1 stays fixed: under signed scaling every block's largest weight lands exactly there.

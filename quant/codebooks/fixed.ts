@@ -1,4 +1,4 @@
-// The fixed 4-bit codebooks that live in the decoder's ROM (SPEC §2).
+// The fixed 4-bit codebooks that live in the decoder's ROM (docs/MODEL.md §2).
 
 import { bof4Levels, split87Levels } from './lloyd-max.js';
 

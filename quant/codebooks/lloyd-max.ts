@@ -1,4 +1,4 @@
-// Lloyd-Max codebooks for Gaussian blocks normalised by their absmax (BOF4, Split87; SPEC §2).
+// Lloyd-Max codebooks for Gaussian blocks normalised by their absmax (BOF4, Split87; docs/MODEL.md §2).
 //
 // For g i.i.d. N(0,1) weights with M = max|x|, a non-maximal element divided by M has density
 //   f(y) = ∫ 2g·m·φ(m)·φ(y·m)·(2Φ(m) − 1)^(g−2) dm   on |y| < 1

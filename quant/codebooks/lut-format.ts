@@ -1,4 +1,4 @@
-// The LUT output format: how decoded levels are stored in the LUT SRAM / ROM (SPEC §8, HIF output path).
+// The LUT output format: how decoded levels are stored in the LUT SRAM / ROM (docs/MODEL.md §8, HIF output path).
 // HIF stores each level as a short signed integer mantissa with one exponent per table; the baseline
 // stores BF16. The quantizer rounds levels to the chosen grid so its errors match what the hardware computes.
 

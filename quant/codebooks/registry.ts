@@ -1,4 +1,4 @@
-// The codebook registry: the fixed ROM codebooks by name, plus user codebooks loaded from JSON (SPEC §2).
+// The codebook registry: the fixed ROM codebooks by name, plus user codebooks loaded from JSON (docs/MODEL.md §2).
 // DD4 is not here: it is fitted per layer by quant/sop (see dd4.ts).
 
 import { readJsonFile } from '../io/bytes.js';

@@ -1,4 +1,4 @@
-// One generic minifloat codec for every element and scale format (SPEC §1).
+// One generic minifloat codec for every element and scale format (docs/MODEL.md §1).
 // A format is sign (or none), E exponent bits, M mantissa bits, a bias and a rule for special codes.
 // Decoding is a table lookup; encoding is round-to-nearest-even onto the finite grid, saturating.
 

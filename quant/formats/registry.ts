@@ -1,4 +1,4 @@
-// Named number formats and the name parser (SPEC §1, §8a).
+// Named number formats and the name parser (docs/MODEL.md §1, §8a).
 // Names are case-insensitive; any `[U|S]E<e>M<m>` not listed is an all-finite minifloat with bias 2^(e-1)-1.
 
 import { Minifloat, type MinifloatSpec } from './minifloat.js';
@@ -15,11 +15,11 @@ const KNOWN: Record<string, MinifloatSpec> = {
   UE8M0: { name: 'UE8M0', signed: false, e: 8, m: 0, bias: 127, special: 'e8m0' },
   // NVFP4 block scale: E4M3 with the sign bit unused, stored in 8 bits
   UE4M3: { name: 'UE4M3', signed: false, e: 4, m: 3, bias: 7, special: 'fn', storageBits: 8 },
-  // Our choice (SPEC §1): unsigned E4M4, bias 7, every code finite, max 496
+  // Our choice (docs/MODEL.md §1): unsigned E4M4, bias 7, every code finite, max 496
   UE4M4: { name: 'UE4M4', signed: false, e: 4, m: 4, bias: 7, special: 'finite' },
   // sop4's scale magnitude (the block field also holds a sign and the selection bit)
   UE4M2: { name: 'UE4M2', signed: false, e: 4, m: 2, bias: 7, special: 'finite' },
-  // Reported scale formats (SPEC §8a)
+  // Reported scale formats (docs/MODEL.md §8a)
   UE5M7: { name: 'UE5M7', signed: false, e: 5, m: 7, bias: 15, special: 'finite' },
   S1E5M5: { name: 'S1E5M5', signed: true, e: 5, m: 5, bias: 15, special: 'finite' },
   // IEEE-style wide formats used for scales and residuals

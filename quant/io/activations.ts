@@ -1,4 +1,4 @@
-// Calibration statistics (SPEC §4): per layer, the RMS of each input channel's activations. Read from JSON
+// Calibration statistics (docs/MODEL.md §4): per layer, the RMS of each input channel's activations. Read from JSON
 // ({"format": "sopsim-stats", "version": 1, "layers": {"<tensor>": [rms, ...]}}) or safetensors (one 1-D
 // tensor per layer, named like the weight), and generated, seeded, with the channel outliers LLM
 // activations show (a few hidden dimensions 10-100x the rest, shared by every layer that reads them).

@@ -57,11 +57,6 @@ export function fileBytes(path: string): ByteSource {
   };
 }
 
-/** Bytes already in memory (tests and fuzzing read the same way files are read). */
-export function memoryBytes(buf: Uint8Array, path = '<memory>'): ByteSource {
-  return { path, size: buf.length, read: (offset, length) => buf.subarray(offset, offset + length) };
-}
-
 /** Parse a size such as 512M, 8G, 1.5GiB or a plain byte count. */
 export function parseBytes(s: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(s);

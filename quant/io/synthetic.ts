@@ -1,4 +1,4 @@
-// Seeded synthetic LLM-shaped weight tensors (SPEC §9): Gaussian, Student-t, Laplace, and Gaussian with
+// Seeded synthetic LLM-shaped weight tensors (docs/MODEL.md §9): Gaussian, Student-t, Laplace, and Gaussian with
 // outlier input channels. Every random draw comes from seedrandom, so a seed gives identical tensors.
 
 import seedrandom from 'seedrandom';

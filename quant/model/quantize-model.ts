@@ -1,4 +1,4 @@
-// Model-level SOP (SPEC §4-6): every layer gets a menu of configurations — SOP 4-bit on blocks of 32
+// Model-level SOP (docs/MODEL.md §4-6): every layer gets a menu of configurations — SOP 4-bit on blocks of 32
 // (4.25 bpw) and of 16 (4.5 bpw), SOP 4-bit with sparse residuals, FP6 E2M3sUE4M4, FP8 E4M3 — each with its
 // exact bits and its distortion (1 - ACos) x weights under the layer's activation statistics; an exact
 // multiple-choice knapsack picks one per layer within a bits-per-weight budget. (The g = 32 entry is what

@@ -1,5 +1,5 @@
 // The .sopw header as a schema: every field a reader relies on, with its type and range. A header that
-// fails it is refused with the field's path (docs/FORMAT.md describes each field).
+// fails it is refused with the field's path (docs/MODEL.md §9).
 
 import { z } from 'zod';
 

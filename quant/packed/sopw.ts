@@ -1,4 +1,4 @@
-// The packed-layer file, *.sopw (docs/FORMAT.md): where the quantizer and the simulator meet.
+// The packed-layer file, *.sopw (docs/MODEL.md §9; the README's ".sopw packed format"): where the quantizer and the simulator meet.
 //
 //   "SOPW" | u16 version | u16 reserved | u32 header length | header (UTF-8 JSON) | u32 CRC32(header) | data
 //

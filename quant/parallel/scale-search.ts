@@ -14,20 +14,28 @@ export interface ScaleSearchResult {
   codes: Uint8Array | null;
 }
 
-export function scaleSearchAll(
-  t: Tensor2D,
-  geom: BlockGeometry,
-  st: BlockStats,
-  grid: Codebook,
-  scaleFormat: string,
-  evenCodesOnly: boolean,
-  neighbours: number,
-  ts: number,
-  aw2: Float64Array | null,
-  signed: boolean,
-  withCodes = false,
-  bound: Float64Array | null = null,
-): ScaleSearchResult {
+export interface ScaleSearchOptions {
+  /** The grid elements round to, and the scale format searched. */
+  grid: Codebook;
+  scaleFormat: string;
+  /** Only even scale codes (the selection bit takes the lowest code bit). */
+  evenCodesOnly: boolean;
+  /** Refine each block's scale over ±k neighbouring codes. */
+  neighbours: number;
+  /** Per-layer multiplier applied with the block scale. */
+  ts: number;
+  /** Squared activation weights per column, or null for plain MSE. */
+  aw2: Float64Array | null;
+  /** Signed scales (the sign of the block's largest weight). */
+  signed: boolean;
+  /** Also return the element codes under the best scales. */
+  withCodes?: boolean;
+  /** Per block: stop a candidate once its error passes this (another book's error). */
+  bound?: Float64Array | null;
+}
+
+export function scaleSearchAll(t: Tensor2D, geom: BlockGeometry, st: BlockStats, o: ScaleSearchOptions): ScaleSearchResult {
+  const { grid, scaleFormat, evenCodesOnly, neighbours, ts, aw2, signed, withCodes = false, bound = null } = o;
   const shares = rowShares(geom.rows, geom.rows * geom.cols);
   const parallel = shares.length > 1;
   const alloc = <T>(C: new (b: ArrayBuffer | SharedArrayBuffer) => T, bytes: number) => new C(parallel ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));

@@ -1,4 +1,4 @@
-// Reference schemes, to the letter of their public specs (SPEC §7). Blocks run along `in`; x / scale
+// Reference schemes, to the letter of their public specs (docs/MODEL.md §7). Blocks run along `in`; x / scale
 // is computed in float64, then rounded to nearest even and clamped to the element format's largest value.
 
 import { getCodebook } from '../codebooks/registry.js';

@@ -1,5 +1,5 @@
 // The hot loops of block quantization: round a block onto a grid under a given scale, measure its
-// (activation-weighted) squared error, and search neighbouring scale codes (SPEC §3).
+// (activation-weighted) squared error, and search neighbouring scale codes (docs/MODEL.md §3).
 // Everything works in place on typed arrays; no per-weight allocation.
 
 import { BUCKETS, type Codebook } from '../codebooks/codebook.js';

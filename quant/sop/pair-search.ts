@@ -1,5 +1,5 @@
 // sop4: 4-bit indices into a per-layer pair of codebooks chosen per block by a selection bit, with signed
-// block scales, a per-layer normaliser and the per-layer pair search (SPEC §2-3).
+// block scales, a per-layer normaliser and the per-layer pair search (docs/MODEL.md §2-3).
 //
 // Per block and per codebook we find the best scale code (±k neighbours) and its error; a pair's error is
 // then Σ_b min(err_A, err_B). DD4 is fitted jointly with the assignment (LO-BCQ alternation): blocks
@@ -66,7 +66,16 @@ interface Ctx {
 /** Best scale and error of every block on one book; with a `bound` per block, blocks that cannot beat it get Infinity. */
 function evaluateBook(ctx: Ctx, book: ElementBook, bound: Float64Array | null = null): BookErrors {
   const { t, geom, st, ts, opt } = ctx;
-  const r = scaleSearchAll(t, geom, st, book.grid, opt.scaleFormat, opt.selInScale, opt.neighbours, ts, opt.aw2, true, false, bound);
+  const r = scaleSearchAll(t, geom, st, {
+    grid: book.grid,
+    scaleFormat: opt.scaleFormat,
+    evenCodesOnly: opt.selInScale, // the selection bit takes the scale code's lowest bit
+    neighbours: opt.neighbours,
+    ts,
+    aw2: opt.aw2,
+    signed: true,
+    bound,
+  });
   return { book, err: r.err, mag: r.mag };
 }
 

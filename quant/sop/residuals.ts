@@ -1,4 +1,4 @@
-// Sparse residual correction (SPEC §6): keep the k largest activation-weighted residuals |w - ŵ|·a_j of a
+// Sparse residual correction (docs/MODEL.md §6): keep the k largest activation-weighted residuals |w - ŵ|·a_j of a
 // layer as (index, BF16 value) corrections; k follows from a bpw allowance. They are counted in bpw,
 // stored in the packed file and added by the simulator's sparse-add path.
 

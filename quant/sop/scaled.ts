@@ -1,4 +1,4 @@
-// SOP block-scaled atoms `<element>s<scale>` (e.g. E2M3sUE4M4, SPEC §3): small-float elements, one
+// SOP block-scaled atoms `<element>s<scale>` (e.g. E2M3sUE4M4, docs/MODEL.md §3): small-float elements, one
 // scale per block of g in a short format, a per-layer power-of-two normaliser, neighbour-code refinement.
 
 import type { LutFormat } from '../codebooks/lut-format.js';
@@ -35,7 +35,7 @@ export function quantizeScaled(t: Tensor2D, scheme: string, element: Minifloat, 
   for (const dp of shifts) {
     const p = base + dp;
     // with one shift to try, the search writes the codes as it goes
-    const r = scaleSearchAll(t, geom, st, grid, scaleFmt.name, false, opt.neighbours, 2 ** p, opt.aw2, false, shifts.length === 1);
+    const r = scaleSearchAll(t, geom, st, { grid, scaleFormat: scaleFmt.name, evenCodesOnly: false, neighbours: opt.neighbours, ts: 2 ** p, aw2: opt.aw2, signed: false, withCodes: shifts.length === 1 });
     let err = 0;
     for (let b = 0; b < geom.blocks; b++) err += r.err[b];
     if (!best || err < best.err) best = { p, err, mags: r.mag, codes: r.codes };

@@ -14,8 +14,6 @@ export class Simulator {
   private readonly queue = new EventQueue();
   private readonly targets: EventTarget[] = [];
   private readonly scratch = { time: 0, target: 0, arg: 0 };
-  /** Events delivered so far. */
-  delivered = 0;
 
   /** Register a target; the returned id addresses it in schedule(). */
   register(t: EventTarget): number {
@@ -34,7 +32,6 @@ export class Simulator {
     const ev = this.scratch;
     while (this.queue.pop(ev)) {
       this.now = ev.time;
-      this.delivered++;
       this.targets[ev.target].onEvent(ev.arg, ev.time);
     }
     return this.now;

@@ -1,4 +1,4 @@
-// Traces (SPEC §9): an ordered list of layer executions, each with the tokens its activations carry.
+// Traces (docs/MODEL.md §9): an ordered list of layer executions, each with the tokens its activations carry.
 // A layer names a packed .sopw file (relative to the trace), or source weights plus a scheme; or the
 // whole trace is a seeded synthetic descriptor of a decoder model, expanded here, so a 32-layer 4096-hidden
 // model needs no large files. Replaying a trace runs every layer through one datapath in order, so LUT
