@@ -66,6 +66,8 @@ export class Datapath implements EventTarget {
   private tileStart = 0;
   private tileCost = 0;
   private layerEnd = 0;
+  /** The layer's lane-stage counts so far: tile totals summed, charged to the blocks when it ends. */
+  private readonly acc: Demand;
 
   constructor(readonly cfg: LoadedConfig) {
     const decoders = presentDecoders(cfg).map((b) => b.kind);
@@ -86,6 +88,7 @@ export class Datapath implements EventTarget {
     const lanes = this.unpacker.lanes;
     this.timeline = new Timeline(this.block<WeightFetch>('weight_fetch'), this.block<WeightBuffer>('weight_buffer'), () => new TileScan(lanes, decoders.length, tabled));
     this.depth = cfg.hw.pipeline_depth.value;
+    this.acc = { tokens: 0, groups: 0, weights: 0, routed: new Float64Array(decoders.length), tabled: 0, blocksEnding: 0 };
     const c = this.counters;
     this.hCycles = c.define('datapath', 'cycles', 'cycles', 'total cycles');
     this.hBusy = c.define('datapath', 'busy_cycles', 'cycles', 'cycles issuing a lane group');
@@ -145,6 +148,7 @@ export class Datapath implements EventTarget {
       else {
         scan.scanGroups();
         for (let c = 0; c < scan.groups; c++) cost += this.group(scan.group(c));
+        this.chargeLanes(scan);
       }
       tl.endTile(this.finishTile(scan, start, cost));
     }
@@ -181,7 +185,10 @@ export class Datapath implements EventTarget {
       decodeRange(this.work.layer, i0, i0 + scan.weights[c], this.sinks);
       this.tileCost += cost;
       if (c + 1 < scan.groups) sim.schedule(now + cost, this.simId, EV_GROUP + 2 * (idx + 1));
-      else sim.schedule(this.finishTile(scan, this.tileStart, this.tileCost), this.simId, EV_TILE_DONE + 2 * k);
+      else {
+        this.chargeLanes(scan);
+        sim.schedule(this.finishTile(scan, this.tileStart, this.tileCost), this.simId, EV_TILE_DONE + 2 * k);
+      }
       return;
     }
     const k = idx;
@@ -194,19 +201,44 @@ export class Datapath implements EventTarget {
 
   /** Idle cycles before tile k: waiting for the layer's tables (first tile), or for DRAM. */
   private accountGap(k: number, start: number): void {
-    const [reload, dram] = this.timeline.gapOf(k, start);
+    const gap = this.timeline.gapBefore(k, start);
+    if (gap === 0) return;
+    const reload = this.timeline.reloadPart(k, gap);
     if (reload) this.counters.add(this.hStall.lut_reload, reload);
-    if (dram) this.counters.add(this.hStall.dram, dram);
+    if (gap - reload) this.counters.add(this.hStall.dram, gap - reload);
   }
 
-  /** A tile whose lane groups each take one cycle: charged from its totals at once. */
+  /** A tile whose lane groups each take one cycle. */
   private tileAtOnce(scan: TileScan): number {
-    this.counters.add(this.hBusy, scan.groups);
-    for (const b of this.laneStages) b.charge!(scan.tile);
+    this.chargeLanes(scan);
     return scan.groups;
   }
 
-  /** Cycles of one lane group (the most any block needs, at least 1), with its counts. */
+  /**
+   * The lane stages' counts of a whole tile, from its totals. Counts are additive (Demand), so the
+   * layer's tiles are summed here and charged to the blocks once when the layer ends: what charging
+   * every lane group would add, without a call per block per tile.
+   */
+  private chargeLanes(scan: TileScan): void {
+    const t = scan.tile;
+    const a = this.acc;
+    a.groups += t.groups;
+    a.weights += t.weights;
+    a.tabled += t.tabled;
+    a.blocksEnding += t.blocksEnding;
+    for (let r = 0; r < a.routed.length; r++) a.routed[r] += t.routed[r];
+  }
+
+  private chargeLayer(): void {
+    const a = this.acc;
+    a.tokens = this.work.tokens;
+    this.counters.add(this.hBusy, a.groups);
+    for (const b of this.laneStages) b.charge!(a);
+    a.groups = a.weights = a.tabled = a.blocksEnding = 0;
+    a.routed.fill(0);
+  }
+
+  /** Cycles of one lane group: the most any lane-stage block needs, at least 1 (its counts: chargeLanes). */
   private group(d: Demand): number {
     let cost = 1;
     let limiter: Block | null = null;
@@ -218,8 +250,6 @@ export class Datapath implements EventTarget {
       }
     }
     if (limiter) this.counters.add(this.hStall[limiter.stall!], cost - 1);
-    this.counters.add(this.hBusy, 1);
-    for (const b of this.laneStages) b.charge!(d);
     return cost;
   }
 
@@ -237,6 +267,7 @@ export class Datapath implements EventTarget {
   }
 
   private finishLayer(t0: number): void {
+    this.chargeLayer();
     this.counters.add(this.hStall.fill, this.depth);
     for (const b of this.blocks) b.endLayer?.(this.work);
     this.counters.add(this.hCycles, this.layerEnd - t0);

@@ -28,6 +28,8 @@ export class LayerStream {
   private readonly route: Uint8Array;
   private readonly resid: Float64Array | null;
   private readonly sliceN: number;
+  private readonly memo: Float64Array;
+  private memoAt = -1;
 
   constructor(q: QuantizedLayer, blockRoute: Uint8Array, routes: number, virtualRows = q.geom.rows) {
     const { rows, cols, block, blocksPerRow } = q.geom;
@@ -42,43 +44,48 @@ export class LayerStream {
     const last = cols - (blocksPerRow - 1) * block;
     this.minBlock = Math.min(block, last);
     const used = new Set<number>(blockRoute);
+    this.memo = new Float64Array(3 + 2 * routes);
     this.usedRoutes = [...used].filter((k) => k < routes).sort((a, b) => a - b);
     // routes no block takes keep no tables (their counts are 0)
     const mk = (k: number): Prefix | null => (used.has(k) ? { row: new Float64Array(rows + 1), blk: new Float64Array(rows * (blocksPerRow + 1)) } : null);
     this.weightsOf = Array.from({ length: routes }, (_, k) => mk(k));
     this.startsOf = Array.from({ length: routes }, (_, k) => mk(k));
-    for (const k of this.usedRoutes)
-      for (let r = 0; r < rows; r++) {
-        const at = r * blocksPerRow;
-        this.fillRow(this.weightsOf[k]!, r, (j) => (blockRoute[at + j] === k ? (j === blocksPerRow - 1 ? last : block) : 0));
-        this.fillRow(this.startsOf[k]!, r, (j) => (blockRoute[at + j] === k ? 1 : 0));
+    // one pass over the blocks fills every used route's prefix tables
+    const bpr1 = blocksPerRow + 1;
+    const W = this.weightsOf;
+    const S = this.startsOf;
+    const sumW = new Float64Array(routes);
+    const sumS = new Float64Array(routes);
+    for (let r = 0; r < rows; r++) {
+      sumW.fill(0);
+      sumS.fill(0);
+      for (let j = 0; j < blocksPerRow; j++) {
+        for (const k of this.usedRoutes) {
+          W[k]!.blk[r * bpr1 + j] = sumW[k];
+          S[k]!.blk[r * bpr1 + j] = sumS[k];
+        }
+        const k = blockRoute[r * blocksPerRow + j];
+        sumW[k] += j === blocksPerRow - 1 ? last : block;
+        sumS[k]++;
       }
-    this.resid = q.residuals && q.residuals.index.length ? Float64Array.from(q.residuals.index).sort() : null;
-  }
-
-  private fillRow(p: Prefix, r: number, ofBlock: (j: number) => number): void {
-    const bpr1 = this.blocksPerRow + 1;
-    let s = 0;
-    for (let j = 0; j < this.blocksPerRow; j++) {
-      p.blk[r * bpr1 + j] = s;
-      s += ofBlock(j);
+      for (const k of this.usedRoutes) {
+        W[k]!.blk[r * bpr1 + blocksPerRow] = sumW[k];
+        S[k]!.blk[r * bpr1 + blocksPerRow] = sumS[k];
+        W[k]!.row[r + 1] = W[k]!.row[r] + sumW[k];
+        S[k]!.row[r + 1] = S[k]!.row[r] + sumS[k];
+      }
     }
-    p.blk[r * bpr1 + this.blocksPerRow] = s;
-    p.row[r + 1] = p.row[r] + s;
-  }
-
-  /** Where weight x sits: its slice row r, repetition rep and column col. */
-  private locate(x: number): { rep: number; r: number; col: number } {
-    const row = Math.floor(x / this.cols);
-    const rep = Math.floor(row / this.sliceRows);
-    return { rep, r: row - rep * this.sliceRows, col: x - row * this.cols };
+    this.resid = q.residuals && q.residuals.index.length ? Float64Array.from(q.residuals.index).sort() : null;
   }
 
   /** Weights in [0, x) decoded by route `k`. */
   routed(k: number, x: number): number {
     const p = k < 0 ? null : this.weightsOf[k];
     if (x <= 0 || !p) return 0;
-    const { rep, r, col } = this.locate(x);
+    const row = Math.floor(x / this.cols);
+    const col = x - row * this.cols;
+    const rep = Math.floor(row / this.sliceRows);
+    const r = row - rep * this.sliceRows;
     let c = rep * p.row[this.sliceRows] + p.row[r];
     if (col > 0) {
       const j = Math.floor(col / this.block);
@@ -92,7 +99,10 @@ export class LayerStream {
   routedStarts(k: number, x: number): number {
     const p = k < 0 ? null : this.startsOf[k];
     if (x <= 0 || !p) return 0;
-    const { rep, r, col } = this.locate(x);
+    const row = Math.floor(x / this.cols);
+    const col = x - row * this.cols;
+    const rep = Math.floor(row / this.sliceRows);
+    const r = row - rep * this.sliceRows;
     return rep * p.row[this.sliceRows] + p.row[r] + p.blk[r * (this.blocksPerRow + 1) + Math.ceil(col / this.block)];
   }
 
@@ -100,16 +110,35 @@ export class LayerStream {
   blockStarts(x: number): number {
     if (x <= 0) return 0;
     const row = Math.floor(x / this.cols);
-    const col = x - row * this.cols;
-    return row * this.blocksPerRow + Math.ceil(col / this.block);
+    return row * this.blocksPerRow + Math.ceil((x - row * this.cols) / this.block);
   }
 
   /** Blocks whose last weight lies in [0, x). */
   blockEnds(x: number): number {
     if (x <= 0) return 0;
     const row = Math.floor(x / this.cols);
-    const col = x - row * this.cols;
-    return row * this.blocksPerRow + Math.floor(col / this.block);
+    return row * this.blocksPerRow + Math.floor((x - row * this.cols) / this.block);
+  }
+
+  /**
+   * Every count in [0, x) at once, into `out` (length 3 + 2 x routes): block starts, block ends,
+   * residuals, then weights per route, then block starts per route. Routes no block takes stay 0.
+   */
+  countsAt(x: number, out: Float64Array): void {
+    const m = this.memo;
+    if (x !== this.memoAt) {
+      // tiles are scanned in order, so each tile's start was the previous tile's end: compute once
+      const R = this.weightsOf.length;
+      m[0] = this.blockStarts(x);
+      m[1] = this.blockEnds(x);
+      m[2] = this.residuals(x);
+      for (let k = 0; k < R; k++) {
+        m[3 + k] = this.routed(k, x);
+        m[3 + R + k] = this.routedStarts(k, x);
+      }
+      this.memoAt = x;
+    }
+    for (let i = 0; i < m.length; i++) out[i] = m[i];
   }
 
   /** Residual corrections at weights in [0, x). */

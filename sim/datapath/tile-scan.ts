@@ -20,12 +20,27 @@ export class TileScan {
   routedW: Int32Array[];
   private work: LayerWork | null = null;
   private grouped = false;
+  /** Stream counts at the tile's start and end (LayerStream.countsAt); the end is the next tile's start. */
+  private at0: Float64Array;
+  private at1: Float64Array;
 
   constructor(readonly lanes: number, private readonly routes: number, private readonly tabledRoutes: readonly number[]) {
     this.routedW = Array.from({ length: routes }, () => new Int32Array(0));
-    const demand = (): Demand => ({ tokens: 0, groups: 0, weights: 0, routed: new Float64Array(routes), tabled: 0, blocksEnding: 0 });
-    this.tile = { ...demand(), blocksStarting: 0, startingRouted: new Float64Array(routes), residuals: 0, bytes: 0 };
-    this.one = demand();
+    this.tile = {
+      tokens: 0,
+      groups: 0,
+      weights: 0,
+      routed: new Float64Array(routes),
+      tabled: 0,
+      blocksEnding: 0,
+      blocksStarting: 0,
+      startingRouted: new Float64Array(routes),
+      residuals: 0,
+      bytes: 0,
+    };
+    this.one = { tokens: 0, groups: 0, weights: 0, routed: new Float64Array(routes), tabled: 0, blocksEnding: 0 };
+    this.at0 = new Float64Array(3 + 2 * routes);
+    this.at1 = new Float64Array(3 + 2 * routes);
   }
 
   /** Tile k of a layer: its totals. */
@@ -36,24 +51,30 @@ export class TileScan {
     const w1 = (this.w1 = Math.min(work.n, w0 + work.tileWeights));
     this.work = work;
     this.groups = Math.ceil((w1 - w0) / this.lanes);
+    const a = this.at0;
+    const b = this.at1;
+    s.countsAt(w0, a);
+    s.countsAt(w1, b);
+    const R = this.routes;
     t.tokens = work.tokens;
     t.groups = this.groups;
     t.weights = w1 - w0;
-    for (let r = 0; r < this.routes; r++) {
-      t.routed[r] = s.routed(r, w1) - s.routed(r, w0);
-      t.startingRouted[r] = s.routedStarts(r, w1) - s.routedStarts(r, w0);
+    t.blocksStarting = b[0] - a[0];
+    t.blocksEnding = b[1] - a[1];
+    t.residuals = b[2] - a[2];
+    for (let r = 0; r < R; r++) {
+      t.routed[r] = b[3 + r] - a[3 + r];
+      t.startingRouted[r] = b[3 + R + r] - a[3 + R + r];
     }
     t.tabled = this.tabledOf(t.routed);
-    t.blocksStarting = s.blockStarts(w1) - s.blockStarts(w0);
-    t.blocksEnding = s.blockEnds(w1) - s.blockEnds(w0);
-    t.residuals = s.residuals(w1) - s.residuals(w0);
     t.bytes = Math.ceil(((w1 - w0) * work.layer.elementBits + t.blocksStarting * work.fieldBits + t.residuals * RESIDUAL_BITS) / 8);
     this.grouped = false;
   }
 
   private tabledOf(routed: Float64Array): number {
+    const tr = this.tabledRoutes;
     let s = 0;
-    for (const r of this.tabledRoutes) s += routed[r];
+    for (let i = 0; i < tr.length; i++) s += routed[tr[i]];
     return s;
   }
 
@@ -100,11 +121,13 @@ export class TileScan {
   /** Lane group c of the scanned tile, as a Demand (a view reused for every group). */
   group(c: number): Demand {
     const d = this.one;
+    if (c === 0) d.routed.fill(0);
     d.tokens = this.tile.tokens;
     d.groups = 1;
     d.weights = this.weights[c];
     d.blocksEnding = this.blocksEnding[c];
-    for (let r = 0; r < this.routes; r++) d.routed[r] = this.routedW[r][c];
+    const used = this.work!.stream.usedRoutes;
+    for (let i = 0; i < used.length; i++) d.routed[used[i]] = this.routedW[used[i]][c];
     d.tabled = this.tabledOf(d.routed);
     return d;
   }

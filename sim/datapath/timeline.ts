@@ -62,12 +62,14 @@ export class Timeline {
     return s;
   }
 
-  /** Idle cycles before tile k starting at `start`: [waiting for the layer's tables, waiting for DRAM]. */
-  gapOf(k: number, start: number): [number, number] {
-    const gap = start - this.prevEnd;
-    if (gap <= 0) return [0, 0];
-    const reload = k === 0 ? Math.min(gap, Math.max(0, this.ready - Math.max(this.arrival[0], this.t0))) : 0;
-    return [reload, gap - reload];
+  /** Idle cycles before tile k starting at `start`. */
+  gapBefore(k: number, start: number): number {
+    return start > this.prevEnd ? start - this.prevEnd : 0;
+  }
+
+  /** Of a gap before tile k, the cycles spent waiting for what the layer needs (its tables) past its data. */
+  reloadPart(k: number, gap: number): number {
+    return k === 0 ? Math.min(gap, Math.max(0, this.ready - Math.max(this.arrival[0], this.t0))) : 0;
   }
 
   /** A tile ended at `end`: its slot takes the next tile of the stream. */

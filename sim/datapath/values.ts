@@ -18,17 +18,32 @@ export function decodeRange(q: QuantizedLayer, i0: number, i1: number, sinks: Va
   const { cols, block, blocksPerRow } = q.geom;
   const sliceRows = q.geom.rows;
   const ts = q.tensorScale;
-  const codes = q.codes;
+  const { codes, sel, scales } = q;
+  const tableA = q.books[0].table;
+  const tableB = q.books.length > 1 ? q.books[1].table : tableA;
   let row = Math.floor(i0 / cols);
   let col = i0 - row * cols;
   let sr = row % sliceRows; // the slice row a (virtual) row reads
-  for (let i = i0; i < i1; i++) {
-    const b = sr * blocksPerRow + Math.floor(col / block);
-    const table = q.books[q.sel ? q.sel[b] : 0].table;
-    const v = table[codes[sr * cols + col]] * q.scales[b] * ts;
-    if (capture) capture[i] = v;
-    if (outputs && row < outputs.length) outputs[row] += v * (activations ? activations[col] : 1);
-    if (++col === cols) {
+  // walk block by block: the block's table and scale once, then its weights in [i, end)
+  let i = i0;
+  while (i < i1) {
+    const j = Math.floor(col / block);
+    const b = sr * blocksPerRow + j;
+    const table = sel && sel[b] === 1 ? tableB : tableA;
+    const s = scales[b];
+    const blockEnd = Math.min(cols, (j + 1) * block);
+    const end = Math.min(i1, i + (blockEnd - col));
+    const base = sr * cols - i + col; // codes index of weight i
+    const out = outputs && row < outputs.length ? outputs : null;
+    const a0 = col - i; // activations index of weight i
+    for (let k = i; k < end; k++) {
+      const v = table[codes[base + k]] * s * ts;
+      if (capture) capture[k] = v;
+      if (out) out[row] += v * (activations ? activations[a0 + k] : 1); // in row-major order, as a dot product sums
+    }
+    col += end - i;
+    i = end;
+    if (col === cols) {
       col = 0;
       row++;
       if (++sr === sliceRows) sr = 0;
