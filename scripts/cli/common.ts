@@ -79,3 +79,30 @@ export const PROGRESS_CHOICES = ['auto', 'bar', 'lines', 'none'];
 export function progressMode(option: string): ProgressMode {
   return option === 'auto' ? (process.stderr.isTTY ? 'bar' : 'none') : (option as ProgressMode);
 }
+
+interface NumberOptionSpec {
+  min: number;
+  max: number;
+  whole?: boolean;
+  default?: number;
+  demandOption?: boolean;
+  alias?: string;
+}
+
+/**
+ * A numeric option checked where yargs reads it: a whole number (or any finite number) within
+ * [min, max], else a one-line usage error naming the flag and the range (exit 2).
+ */
+export function numberOption(flag: string, describe: string, o: NumberOptionSpec & ({ default: number } | { demandOption: true })): { type: 'number'; describe: string; coerce: (v: unknown) => number };
+export function numberOption(flag: string, describe: string, o: NumberOptionSpec): { type: 'number'; describe: string; coerce: (v: unknown) => number | undefined };
+export function numberOption(flag: string, describe: string, o: NumberOptionSpec) {
+  const whole = o.whole ?? true;
+  const check = (v: unknown): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(x) || (whole && !Number.isInteger(x)) || x < o.min || x > o.max)
+      throw new UsageError(`--${flag}: expected ${whole ? 'a whole number' : 'a number'} from ${o.min} to ${o.max}, got ${JSON.stringify(v)}`);
+    return x;
+  };
+  return { type: 'number' as const, describe, coerce: check, ...(o.default !== undefined ? { default: o.default } : {}), ...(o.demandOption ? { demandOption: true } : {}), ...(o.alias ? { alias: o.alias } : {}) };
+}

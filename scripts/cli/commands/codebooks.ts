@@ -2,7 +2,7 @@
 
 import type { Argv } from 'yargs';
 import { getCodebook, fixedCodebookNames, loadUserCodebook } from '../../../quant/codebooks/registry.js';
-import { fmt, run, table, toJson } from '../common.js';
+import { fmt, numberOption, run, table, toJson } from '../common.js';
 
 export function register(y: Argv): Argv {
   return y.command(
@@ -10,7 +10,7 @@ export function register(y: Argv): Argv {
     'List the 4-bit codebooks (NF4, BOF4, Split87, SH4 and user codebooks) with their levels',
     (a) =>
       a
-        .option('block', { alias: 'g', type: 'number', default: 16, describe: 'block size g (BOF4 and Split87 depend on it)' })
+        .option('block', numberOption('block', 'block size g (BOF4 and Split87 depend on it)', { min: 2, max: 4096, default: 16, alias: 'g' }))
         .option('codebook', { type: 'string', array: true, describe: 'add a user codebook from a JSON file ({"name", "levels": [16 numbers]})' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' }),
     (argv) =>

@@ -3,12 +3,13 @@
 
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
+import { MAX_TOKENS } from '../../../sim/trace/trace.js';
 import { decodeLayer, type QuantizedLayer } from '../../../quant/layer.js';
 import { quantize } from '../../../quant/schemes/index.js';
 import type { SimReport } from '../../../sim/datapath/report.js';
 import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import { fmt, run, table, toJson } from '../common.js';
+import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
 import { flatten, runSteps, summary } from '../sim-run.js';
 
@@ -56,7 +57,7 @@ export function register(y: Argv): Argv {
         .option('hw', { type: 'string', default: 'sop-hif', describe: 'the SOP hw-config (path or bundled name)' })
         .option('baseline', { type: 'string', default: 'fp8-e4m3', describe: 'the baseline hw-config (path or bundled name)' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
-        .option('tokens', { type: 'number', describe: 'activation vectors per layer (default 1)' })
+        .option('tokens', numberOption('tokens', 'activation vectors per layer (default 1)', { min: 1, max: MAX_TOKENS }))
         .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor' })
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the SOP-side scheme (default sop4)' })
         .option('set', { type: 'string', array: true, describe: 'override a value of the SOP config, e.g. --set lut.capacity_bytes=8192' })

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv } from 'yargs';
 import chalk from 'chalk';
-import { run } from '../common.js';
+import { numberOption, run } from '../common.js';
 import { BUNDLED_HW } from '../hw.js';
 
 const CLI = fileURLToPath(new URL('../sopsim.js', import.meta.url));
@@ -27,7 +27,7 @@ export function register(y: Argv): Argv {
       a
         .option('out', { type: 'string', default: 'out/demo', describe: 'output directory' })
         .option('model', { type: 'string', default: 'synthetic-model:tiny', describe: 'model to quantize (synthetic-model:small or :llama-7b take longer)' })
-        .option('budget-bpw', { type: 'number', default: 5, describe: 'bits-per-weight budget for the model' }),
+        .option('budget-bpw', numberOption('budget-bpw', 'bits-per-weight budget for the model', { min: 1, max: 64, whole: false, default: 5 })),
     (argv) =>
       run(() => {
         const out = argv.out;

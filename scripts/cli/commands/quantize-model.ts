@@ -14,7 +14,7 @@ import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRow
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
-import { fmt, onInterrupt, progressMode, PROGRESS_CHOICES, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
+import { fmt, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
 
 /** Linear layers of a weight source: 2-D tensors other than embeddings and norms (or --include). */
 export function linearLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
@@ -32,11 +32,11 @@ export function loadStats(path: string | undefined, synthSeed: number | undefine
 function options(a: Argv) {
   return a
     .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
-    .option('budget-bpw', { type: 'number', demandOption: true, describe: 'average bits per weight the model may use' })
+    .option('budget-bpw', numberOption('budget-bpw', 'average bits per weight the model may use', { min: 1, max: 64, whole: false, demandOption: true }))
     .option('stats', { type: 'string', describe: 'activation statistics (JSON or safetensors: per layer, RMS per input channel)' })
-    .option('synthetic-stats', { type: 'number', describe: 'generate seeded LLM-like activation statistics with this seed' })
+    .option('synthetic-stats', numberOption('synthetic-stats', 'generate seeded LLM-like activation statistics with this seed', { min: 0, max: 2 ** 31 - 1 }))
     .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'output directory (packed layers, manifest.json, trace.json)' })
-    .option('residual-bpw', { type: 'number', default: 0.1, describe: 'bpw allowance of the sparse residual menu entry' })
+    .option('residual-bpw', numberOption('residual-bpw', 'bpw allowance of the sparse residual menu entry', { min: 0, max: 16, whole: false, default: 0.1 }))
     .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'codebook selection and allocation by activation-weighted cosine, or by MSE' })
     .option('include', { type: 'string', describe: 'regular expression selecting the layers (default: 2-D tensors except embeddings and norms)' })
     .option('force', { type: 'boolean', default: false, describe: 'replace an existing output directory' })
@@ -45,7 +45,7 @@ function options(a: Argv) {
       default: 'auto',
       describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
     })
-    .option('workers', { type: 'number', default: availableParallelism(), describe: 'layers quantized in parallel (default: the cores; 1 = in this process)' })
+    .option('workers', numberOption('workers', 'layers quantized in parallel (default: the cores; 1 = in this process)', { min: 1, max: 256, default: availableParallelism() }))
     .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
     .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
     .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw')
@@ -76,7 +76,7 @@ function plan(argv: Args): Plan {
   });
   const stats = loadStats(argv.stats, argv['synthetic-stats'], layers);
   for (const l of layers) statsFor(stats, l.name, l.cols);
-  const budget = argv['budget-bpw'];
+  const budget = argv['budget-bpw'] as number; // demanded and checked by numberOption
   if (!(budget > 0)) throw new UsageError(`--budget-bpw: expected a positive number, got ${budget}`);
   const weights = layers.reduce((s, l) => s + l.rows * l.cols, 0);
   // the cheapest entry is 4-bit indices and an 8-bit field per block of 32, plus the 32-bit normaliser
@@ -86,9 +86,9 @@ function plan(argv: Args): Plan {
   if (existsSync(out) && readdirSync(out).length > 0 && !argv.force) throw new UsageError(`--out ${out}: directory exists and is not empty (use --force to replace it)`);
   const ms = argv['menu-sample'];
   if (ms !== 'auto' && !(Number.isInteger(Number(ms)) && Number(ms) >= 1)) throw new UsageError(`--menu-sample: expected auto or a whole number >= 1, got '${ms}'`);
-  const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'], metric: argv.metric as 'acos' | 'mse', menuSample: ms === 'auto' ? 'auto' : Number(ms) };
+  const opt: ModelOptions = { ...DEFAULT_MODEL_OPTIONS, residualBpw: argv['residual-bpw'] as number, metric: argv.metric as 'acos' | 'mse', menuSample: ms === 'auto' ? 'auto' : Number(ms) };
   // layers spread over the cores (each worker quantizes on one thread); --workers 1 stays in-process
-  const workers = Math.max(1, Math.min(argv.workers, names.length));
+  const workers = Math.max(1, Math.min(argv.workers as number, names.length));
   // each worker holds one whole layer while it builds it: refuse up front what would not fit
   const largest = layers.reduce((m, l) => (l.rows * l.cols > m.rows * m.cols ? l : m));
   checkMemory(argv.weights, `quantizing ${workers} layer${workers > 1 ? 's' : ''} of up to ${largest.rows}x${largest.cols} at once`, workers * largest.rows * largest.cols * QUANTIZE_BYTES_PER_WEIGHT);

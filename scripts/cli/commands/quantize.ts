@@ -13,25 +13,25 @@ import { withResiduals } from '../../../quant/sop/residuals.js';
 import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
-import { fmt, run, table, toJson, UsageError } from '../common.js';
+import { fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
 
 function options(a: Argv) {
   return a
     .positional('file', { type: 'string', demandOption: true, describe: 'a .safetensors or .npy file, or synthetic:<dist>:<rows>x<cols>[:seed] (dist: gaussian, t4, laplace, outlier)' })
     .option('tensor', { alias: 't', type: 'string', describe: 'tensor name (default: every 2-D tensor, one report each)' })
     .option('scheme', { alias: 's', type: 'string', demandOption: true, describe: SCHEME_NAMES.join(', ') })
-    .option('block', { alias: 'g', type: 'number', describe: 'block size g for sop4 and <e>s<s> schemes (default 16)' })
+    .option('block', numberOption('block', 'block size g for sop4 and <e>s<s> schemes (default 16)', { min: 2, max: 4096, alias: 'g' }))
     .option('scale', { type: 'string', describe: 'scale format (sop4: the magnitude, default UE4M2; <e>s<s>: overrides the name)' })
-    .option('neighbours', { type: 'number', default: 2, describe: 'refine each block scale over ±k neighbouring codes' })
+    .option('neighbours', numberOption('neighbours', 'refine each block scale over ±k neighbouring codes', { min: 0, max: 16, default: 2 }))
     .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N>, bf16 or exact' })
     .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
     .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
     .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
-    .option('search-sample', { type: 'number', describe: 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)' })
+    .option('search-sample', numberOption('search-sample', 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)', { min: 1, max: 1 << 20 }))
     .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
     .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
     .option('metric', { type: 'string', choices: ['acos', 'mse'], default: 'acos', describe: 'with --stats: select by activation-weighted error (acos) or plain MSE' })
-    .option('residual-bpw', { type: 'number', default: 0, describe: 'keep sparse BF16 residual corrections worth this many extra bits per weight' })
+    .option('residual-bpw', numberOption('residual-bpw', 'keep sparse BF16 residual corrections worth this many extra bits per weight', { min: 0, max: 16, whole: false, default: 0 }))
     .option('out', { alias: 'o', type: 'string', describe: 'write packed weights: a .sopw file for one tensor, a directory for several' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON object per tensor, one per line' })
     .example('sopsim quantize synthetic:gaussian:256x2048 --scheme E2M3sUE4M4', 'FP6 atoms with UE4M4 scales, 6.5 bpw')
@@ -81,7 +81,8 @@ function quantizeFiles(argv: Args): void {
     const a = statsFor(stats, n, t.cols);
     const t0 = performance.now();
     let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
-    if (argv['residual-bpw'] > 0) q = withResiduals(t, q, argv['residual-bpw'], a);
+    const residualBpw = argv['residual-bpw'] as number; // defaulted and checked by numberOption
+    if (residualBpw > 0) q = withResiduals(t, q, residualBpw, a);
     q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
     const seconds = (performance.now() - t0) / 1000;
     // (wall time only in the table: --json output depends on the inputs alone)

@@ -2,13 +2,14 @@
 // layers), with per-layer and total reports, and optionally the FP8 baseline beside it.
 
 import type { Argv } from 'yargs';
+import { MAX_TOKENS } from '../../../sim/trace/trace.js';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 import type { SimReport } from '../../../sim/datapath/report.js';
 import { readTrace } from '../../../sim/trace/trace.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
-import { fmt, run, table, toJson } from '../common.js';
+import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
 import { flatten, runSteps, summary } from '../sim-run.js';
 import { baselineLayer, ratios } from './compare.js';
@@ -23,7 +24,7 @@ export function register(y: Argv): Argv {
         .option('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name' })
         .option('baseline', { type: 'string', describe: 'also replay on a baseline (e.g. fp8-e4m3) and report the ratios' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
-        .option('tokens', { type: 'number', describe: 'override the trace\'s tokens per layer' })
+        .option('tokens', numberOption('tokens', 'override the trace\'s tokens per layer', { min: 1, max: MAX_TOKENS }))
         .option('set', { type: 'string', array: true, describe: 'override a value of the hw-config, e.g. --set lut.capacity_bytes=1024' })
         .option('json', { type: 'boolean', default: false, describe: 'one object: total, per-layer reports (and baseline, ratio)' })
         .option('csv', { type: 'string', describe: 'write one row per layer plus a TOTAL row' })

@@ -2,10 +2,11 @@
 
 import { basename } from 'node:path';
 import type { Argv } from 'yargs';
+import { MAX_TOKENS } from '../../../sim/trace/trace.js';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
-import { fmt, run, table, toJson } from '../common.js';
+import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
 import { flatten, runSteps, summary } from '../sim-run.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
@@ -19,7 +20,7 @@ export function register(y: Argv): Argv {
         .positional('input', { type: 'string', demandOption: true, describe: 'a .sopw file, a trace (.json), or weights (.safetensors/.npy/synthetic:...) quantized with --scheme' })
         .option('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name (sop-hif, sop-bf16lut, fp8-e4m3)' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast', describe: 'event: every lane group is an event and every weight is decoded; fast: same counters, tile by tile' })
-        .option('tokens', { type: 'number', describe: 'activation vectors per layer (default 1, or the trace\'s)' })
+        .option('tokens', numberOption('tokens', 'activation vectors per layer (default 1, or the trace\'s)', { min: 1, max: MAX_TOKENS }))
         .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor (default: every 2-D tensor, run in order)' })
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the scheme to quantize with (default sop4)' })
         .option('set', { type: 'string', array: true, describe: 'override a numeric config value, e.g. --set lut.capacity_bytes=8192' })

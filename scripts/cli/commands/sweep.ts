@@ -13,7 +13,7 @@ import { readText } from '../../../quant/io/bytes.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { readTrace } from '../../../sim/trace/trace.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import { onInterrupt, progressMode, PROGRESS_CHOICES, run, UsageError, yieldToEvents, type ProgressMode } from '../common.js';
+import { numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, type ProgressMode, UsageError, yieldToEvents } from '../common.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 import { runPoint, type PointTask } from '../sweep-point.js';
@@ -161,7 +161,7 @@ export function register(y: Argv): Argv {
         .option('baseline-sets', { type: 'boolean', default: false, describe: 'apply the --set values (except lut.*) to the baseline too' })
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file to write' })
         .option('shard', { type: 'string', describe: 'run slice i of N (points with index mod N = i), e.g. $SLURM_ARRAY_TASK_ID/8' })
-        .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads (default: the cores)' })
+        .option('workers', numberOption('workers', 'worker threads (default: the cores)', { min: 1, max: 256, default: availableParallelism() }))
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
         .option('resume', { type: 'boolean', default: false, describe: 'keep the points already in --out (an interrupted run saves the finished ones) and run only the rest' })
         .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a bar on a terminal, else none), bar, lines (one per finished point, for logs), none' })
@@ -188,7 +188,7 @@ export function register(y: Argv): Argv {
           baseline: argv.baseline === 'none' ? null : argv.baseline,
           baselineSets: argv['baseline-sets'],
           shard: argv.shard,
-          workers: argv.workers,
+          workers: argv.workers as number,
           mode: argv.mode as Mode,
           progress: progressMode(argv.progress),
           resume,
