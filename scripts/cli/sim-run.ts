@@ -24,6 +24,9 @@ export function flatten(r: SimReport): Record<string, number> {
   for (const [m, a] of Object.entries(r.sram)) for (const [k, v] of Object.entries(a)) out[`${m}_${k}`] = v;
   for (const [k, v] of Object.entries(r.energy_pj)) out[`energy_${k}_pj`] = v;
   out.energy_pj_per_weight = r.energy_pj_per_weight;
+  out.time_ns = r.time_ns;
+  out.power_w = r.power_w;
+  out.tokens_per_s = r.tokens_per_s;
   out.lut_reloads = r.counters.lut_sram?.reloads ?? 0;
   return out;
 }
@@ -44,6 +47,9 @@ export function summary(r: SimReport): Record<string, unknown> {
     sram: r.sram,
     energy_pj: r.energy_pj,
     energy_pj_per_weight: r.energy_pj_per_weight,
+    time_ns: r.time_ns,
+    power_w: r.power_w,
+    tokens_per_s: r.tokens_per_s,
     bounds: r.bounds,
   };
 }

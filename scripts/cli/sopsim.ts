@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The sopsim command line: one binary, one subcommand per job.
 
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { register as codebooks } from './commands/codebooks.js';
 import { register as compare } from './commands/compare.js';
@@ -17,7 +17,9 @@ import { register as round } from './commands/round.js';
 import { register as simulate } from './commands/simulate.js';
 import { register as sramModel } from './commands/sram-model.js';
 import { register as sweep } from './commands/sweep.js';
-import { fail } from './common.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fail, UsageError } from './common.js';
 
 // a closed pipe (sopsim ... | head) ends the program quietly
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -25,7 +27,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-let y = yargs(hideBin(process.argv))
+let y: Argv = yargs(hideBin(process.argv))
   .scriptName('sopsim')
   .usage('$0 <command> [options]\n\nSOP quantizer and cycle-level LUT-decode accelerator simulator.')
   .strict()
@@ -34,6 +36,17 @@ let y = yargs(hideBin(process.argv))
   .help()
   .alias('h', 'help')
   .version()
+  .option('cacti', {
+    type: 'string',
+    global: true,
+    describe: 'a CACTI 7 binary (built from HewlettPackard/cacti): SRAM figures from CACTI runs for each exact configuration instead of the committed table (also: SOPSIM_CACTI)',
+    coerce: (p: string) => {
+      const bin = resolve(p);
+      if (!existsSync(bin)) throw new UsageError(`--cacti ${p}: no such file (give the path of a CACTI 7 binary)`);
+      process.env.SOPSIM_CACTI = bin; // read when hw-configs load; sweep workers inherit it
+      return bin;
+    },
+  })
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => fail(err ?? new Error(msg)));
 for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, sweep, merge, report, sramModel, round, codebooks]) y = reg(y);

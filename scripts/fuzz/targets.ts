@@ -225,7 +225,7 @@ const hwTarget: Target = {
   file: 'case-hw.json',
   seeds: hwSeeds(),
   // the configs name their technology table by a relative path: it sits beside the case
-  prepare: (dir) => copyFileSync(join(BUNDLED_HW, 'technology.json'), join(dir, 'technology.json')),
+  prepare: (dir) => ['technology.json', 'sram-cacti.json'].forEach((f) => copyFileSync(join(BUNDLED_HW, f), join(dir, f))),
   read(path) {
     const c = loadHwConfig(path);
     if (!(c.hw.clock_ghz.value > 0)) return `accepted clock ${c.hw.clock_ghz.value} GHz`;

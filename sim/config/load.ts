@@ -9,6 +9,7 @@ import type { BlockDef } from '../core/block.js';
 import { blockDef, blockKind, datapathDef, datapathNames, implementations, type DatapathDef } from '../core/registry.js';
 import '../blocks.js';
 import { HwRootSchema, TechnologySchema, type HwRoot, type Technology } from './schema.js';
+import { SramModel, SramTable } from '../energy/sram-model.js';
 
 export { ConfigError };
 
@@ -48,6 +49,25 @@ export interface LoadedConfig {
   datapath: DatapathDef;
   /** The blocks present, in the datapath's pipeline order. */
   blocks: BlockSection[];
+  /** SRAM figures: the technology's CACTI table, or CACTI itself when SOPSIM_CACTI names a binary. */
+  sram: SramModel;
+}
+
+const tables = new Map<string, SramTable>();
+
+/** The SRAM model a technology file names (tables are read once per process). */
+export function sramModelOf(techPath: string, tech: Technology): SramModel {
+  const p = resolve(dirname(techPath), tech.sram_table);
+  let t = tables.get(p);
+  if (!t) {
+    try {
+      t = SramTable.load(p);
+    } catch (e) {
+      throw new ConfigError(`${techPath}: field 'sram_table': ${p}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    tables.set(p, t);
+  }
+  return new SramModel(t, tech, process.env.SOPSIM_CACTI || null);
 }
 
 /** The parsed section of a block kind, if the datapath has it. */
@@ -91,7 +111,7 @@ export function loadHwConfig(path: string, overrides: Array<[string, number | st
     }
     blocks.push(loadSection(path, kind, key, section, tech));
   }
-  return { path, hw: root, tech, datapath: dp, blocks };
+  return { path, hw: root, tech, datapath: dp, blocks, sram: sramModelOf(techPath, tech) };
 }
 
 function loadSection(path: string, kind: string, key: string, section: unknown, tech: Technology): BlockSection {

@@ -42,17 +42,11 @@ export const TechnologySchema = z
       z.string(),
       z.object({ logic: z.number().positive(), sram: z.number().positive(), leakage: z.number().positive(), cell_um2: z.number().positive(), source: z.string().min(3) }).strict(),
     ),
-    sram_model: z
-      .object({
-        description: z.string().optional(),
-        e_fixed_pj: Sourced,
-        e_array_pj: Sourced,
-        write_over_read: Sourced,
-        leak_pw_per_bit_45nm: Sourced,
-        array_efficiency_min: Sourced,
-        array_efficiency_step: Sourced,
-        array_efficiency_max: Sourced,
-      })
+    /** The CACTI 7 SRAM table (path relative to the technology file). */
+    sram_table: z.string().min(1),
+    /** Flip-flop arrays for what CACTI cannot organise (sim/energy/sram-model.ts). */
+    register_file: z
+      .object({ description: z.string().optional(), mux2_pj_per_bit: Sourced, ff_write_pj_per_bit: Sourced, ff_um2: Sourced, mux2_um2: Sourced, ff_leak_nw: Sourced })
       .strict(),
   })
   .strict();

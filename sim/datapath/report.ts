@@ -24,6 +24,10 @@ export interface SimReport {
   sram: Record<string, SramAccesses>;
   energy_pj: Record<string, number>;
   energy_pj_per_weight: number;
+  /** Wall time at the core clock, average power, and tokens per second (the report's tokens over its time). */
+  time_ns: number;
+  power_w: number;
+  tokens_per_s: number;
   /** Lower bounds the cycles must respect: DRAM bandwidth and lane count. */
   bounds: { dram_cycles: number; lane_cycles: number };
   start_cycle: number;
@@ -72,12 +76,19 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
     sram,
     energy_pj,
     energy_pj_per_weight: weights ? energy.total / weights : 0,
+    ...timeFigures(cycles, energy.total, extra.tokens, cfg.hw.clock_ghz.value),
     bounds: bounds as SimReport['bounds'],
     start_cycle: extra.start,
     end_cycle: extra.end,
     counters: counters.snapshot(),
     energy_detail: energy.lines,
   };
+}
+
+/** Cycles at `ghz` as time; pJ over ns is mW, so power_w = pJ / ns / 1000. */
+function timeFigures(cycles: number, pj: number, tokens: number, ghz: number): Pick<SimReport, 'time_ns' | 'power_w' | 'tokens_per_s'> {
+  const ns = cycles / ghz;
+  return { time_ns: ns, power_w: ns > 0 ? pj / ns / 1000 : 0, tokens_per_s: ns > 0 ? (tokens * 1e9) / ns : 0 };
 }
 
 export interface RunResult {

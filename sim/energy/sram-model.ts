@@ -1,31 +1,188 @@
-// SRAM energy, leakage and area by capacity, width and node (constants and their sources: technology.json).
-//   read  = s_sram(node) · (width/64) · (e_fixed + e_array · sqrt(capacity / 8 KB))      [pJ per access]
-//   write = read · write_over_read
-//   leak  = bits · leak_per_bit(45 nm) · s_leak(node)                                     [mW]
-//   area  = bits · cell(node) / efficiency(capacity)                                      [mm²]
+// SRAM energy, leakage, area and access time from CACTI 7: a committed table over capacity x width x
+// ports x banks x node (hw-configs/sram-cacti.json, made by scripts/cacti/grid.ts), interpolated
+// multilinearly in log2(capacity), log2(width), ports, log2(banks) and node, on the logarithm of each
+// figure. With a CACTI binary (--cacti PATH or SOPSIM_CACTI) the exact configuration is run instead.
+// The interpolation's error against CACTI on configurations left out of the grid is measured by
+// test/sim/sram-model.test.ts (test/golden/sram-cacti-holdout.json).
 
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { runCacti, type CactiFigures, type SramQuery } from './cacti.js';
 import type { Technology } from '../config/schema.js';
 
-export interface SramFigures {
-  read_pj: number;
-  write_pj: number;
-  leak_mw: number;
-  area_mm2: number;
+export type { SramQuery };
+
+export interface SramFigures extends CactiFigures {
+  /** Where the figures come from: the CACTI run, or the table and how it was read. */
+  source: string;
 }
 
-export function sramModel(tech: Technology, capacityBytes: number, widthBits: number, nodeNm: number): SramFigures {
-  const node = tech.node_scaling[String(nodeNm)];
-  if (!node) throw new Error(`node ${nodeNm} nm is not in the technology table (expected one of ${Object.keys(tech.node_scaling).join(', ')})`);
-  if (!(capacityBytes > 0) || !(widthBits > 0)) throw new Error('SRAM capacity and width must be positive');
-  const m = tech.sram_model;
-  const read = node.sram * (widthBits / 64) * (m.e_fixed_pj.value + m.e_array_pj.value * Math.sqrt(capacityBytes / 8192));
-  const bits = capacityBytes * 8;
-  const doublings = Math.max(0, Math.log2(capacityBytes / 256));
-  const eff = Math.min(m.array_efficiency_max.value, m.array_efficiency_min.value + m.array_efficiency_step.value * doublings);
+const FIGURES = ['read_pj', 'write_pj', 'leak_mw', 'area_mm2', 'access_ns', 'cycle_ns'] as const;
+
+const TableSchema = z.object({
+  description: z.string(),
+  source: z.object({ tool: z.string(), command: z.string() }).loose(),
+  columns: z.array(z.string()),
+  axes: z.object({
+    capacity_bytes: z.array(z.number().positive()).min(2),
+    width_bits: z.array(z.number().positive()).min(2),
+    ports: z.array(z.number().int().positive()).min(1),
+    banks: z.array(z.number().int().positive()).min(1),
+    node_nm: z.array(z.number().positive()).min(1),
+  }),
+  points: z.array(z.array(z.number())),
+});
+export type SramTableDoc = z.infer<typeof TableSchema>;
+
+type Axis = 'capacity_bytes' | 'width_bits' | 'ports' | 'banks' | 'node_nm';
+const AXES: Axis[] = ['capacity_bytes', 'width_bits', 'ports', 'banks', 'node_nm'];
+/** How each axis is interpolated: on log2 of its value, or on the value. */
+const LOG_AXIS: Record<Axis, boolean> = { capacity_bytes: true, width_bits: true, ports: false, banks: true, node_nm: true };
+
+/** Where x falls on a sorted axis: the two grid indices around it and the weight of the upper one. */
+function bracket(axis: number[], x: number, log: boolean): { i0: number; i1: number; t: number } {
+  const f = (v: number) => (log ? Math.log2(v) : v);
+  if (axis.length === 1) return { i0: 0, i1: 0, t: 0 };
+  let i = 0;
+  while (i < axis.length - 2 && axis[i + 1] < x) i++;
+  // beyond either end the nearest two points extrapolate (t < 0 or t > 1)
+  const t = (f(x) - f(axis[i])) / (f(axis[i + 1]) - f(axis[i]));
+  return { i0: i, i1: i + 1, t };
+}
+
+export class SramTable {
+  private readonly axes: SramTableDoc['axes'];
+  /** log of each figure per grid point, NaN where CACTI had no organisation. */
+  private readonly logs: Float64Array[];
+  private readonly strides: number[];
+
+  constructor(doc: SramTableDoc, readonly path: string) {
+    this.axes = doc.axes;
+    const sizes = AXES.map((a) => doc.axes[a].length);
+    this.strides = sizes.map((_, k) => sizes.slice(k + 1).reduce((p, s) => p * s, 1));
+    const total = sizes.reduce((p, s) => p * s, 1);
+    this.logs = FIGURES.map(() => new Float64Array(total).fill(NaN));
+    const col = (name: string) => doc.columns.indexOf(name);
+    for (const p of doc.points) {
+      const idx = AXES.reduce((s, a, k) => s + doc.axes[a].indexOf(p[col(a)]) * this.strides[k], 0);
+      FIGURES.forEach((f, j) => (this.logs[j][idx] = Math.log(p[col(f)])));
+    }
+  }
+
+  get minCapacity(): number {
+    return this.axes.capacity_bytes[0];
+  }
+
+  /** Has the grid any CACTI point around q? */
+  near(q: SramQuery): boolean {
+    try {
+      this.figures(q);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The most read-write ports one array of the table has. */
+  get maxPorts(): number {
+    return this.axes.ports[this.axes.ports.length - 1];
+  }
+
+  static load(path: string): SramTable {
+    const doc = TableSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+    return new SramTable(doc, path);
+  }
+
+  /** Is q within the table's range on every axis (no extrapolation)? */
+  covers(q: SramQuery): boolean {
+    const v: Record<Axis, number> = { capacity_bytes: q.capacityBytes, width_bits: q.widthBits, ports: q.ports, banks: q.banks, node_nm: q.nodeNm };
+    return AXES.every((a) => v[a] >= this.axes[a][0] && v[a] <= this.axes[a][this.axes[a].length - 1]);
+  }
+
+  figures(q: SramQuery): SramFigures {
+    const v: Record<Axis, number> = { capacity_bytes: q.capacityBytes, width_bits: q.widthBits, ports: q.ports, banks: q.banks, node_nm: q.nodeNm };
+    const br = AXES.map((a) => bracket(this.axes[a], v[a], LOG_AXIS[a]));
+    const sums = new Float64Array(FIGURES.length);
+    let wsum = 0;
+    let used = 0;
+    for (let corner = 0; corner < 32; corner++) {
+      let w = 1;
+      let idx = 0;
+      for (let k = 0; k < 5; k++) {
+        const hi = (corner >> k) & 1;
+        const b = br[k];
+        if (b.i0 === b.i1 && hi) {
+          w = 0;
+          break;
+        }
+        w *= b.i0 === b.i1 ? 1 : hi ? b.t : 1 - b.t;
+        idx += (hi ? b.i1 : b.i0) * this.strides[k];
+      }
+      if (w === 0 || Number.isNaN(this.logs[0][idx])) continue;
+      for (let j = 0; j < FIGURES.length; j++) sums[j] += w * this.logs[j][idx];
+      wsum += w;
+      used++;
+    }
+    if (used === 0 || Math.abs(wsum) < 1e-12) throw new Error(`${this.path}: no CACTI point near ${q.capacityBytes} B x ${q.widthBits} bits, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm`);
+    const out = Object.fromEntries(FIGURES.map((f, j) => [f, Math.exp(sums[j] / wsum)])) as unknown as CactiFigures;
+    const how = !this.covers(q) ? `extrapolated from ${used} grid points (outside the table's range)` : used === 1 ? 'a grid point' : `interpolated between ${used} grid points`;
+    return { ...out, source: `CACTI 7 table ${this.path.replace(/^.*\//, '')}: ${q.capacityBytes} B, ${q.widthBits}-bit port, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm, ${how}` };
+  }
+}
+
+/**
+ * SRAM figures for a configuration: CACTI itself when a binary is given, else the table. More ports
+ * than the table holds are built as copies of the widest-ported array (each copy serves its ports and
+ * holds every word): the same energy per access, the area and leakage of every copy.
+ */
+export class SramModel {
+  private readonly cache = new Map<string, SramFigures>();
+
+  constructor(readonly table: SramTable, private readonly tech: Technology, readonly cactiBin: string | null = null) {}
+
+  private fromTable(q: SramQuery): SramFigures {
+    // CACTI organises none of these: below its smallest array, or no grid point around (tiny and wide)
+    if (q.capacityBytes < this.table.minCapacity || !this.table.near(q)) return registerFile(this.tech, q);
+    const most = this.table.maxPorts;
+    if (q.ports <= most) return this.table.figures(q);
+    const copies = Math.ceil(q.ports / most);
+    const one = this.table.figures({ ...q, ports: most });
+    return { ...one, leak_mw: one.leak_mw * copies, area_mm2: one.area_mm2 * copies, source: `${copies} copies of ${most}-port arrays for ${q.ports} ports; each ${one.source}` };
+  }
+
+  figures(q: SramQuery): SramFigures {
+    if (!this.cactiBin) return this.fromTable(q);
+    const key = `${q.capacityBytes}/${q.widthBits}/${q.ports}/${q.banks}/${q.nodeNm}`;
+    let f = this.cache.get(key);
+    if (!f) {
+      f = { ...runCacti(this.cactiBin, q), source: `CACTI 7 run (${this.cactiBin}): ${q.capacityBytes} B, ${q.widthBits}-bit port, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm` };
+      this.cache.set(key, f);
+    }
+    return f;
+  }
+}
+
+/**
+ * A flip-flop array read through a mux tree, for arrays CACTI cannot organise (a few dozen entries):
+ * the technology's register_file constants at 45 nm, scaled to the node. Each extra port adds a mux tree.
+ */
+export function registerFile(tech: Technology, q: SramQuery): SramFigures {
+  const rf = tech.register_file;
+  const node = tech.node_scaling[String(q.nodeNm)];
+  const logic = node?.logic ?? q.nodeNm / 45;
+  const leak = node?.leakage ?? 1;
+  const bits = q.capacityBytes * 8;
+  const entries = Math.max(1, Math.ceil(bits / q.widthBits));
+  const levels = Math.max(1, Math.ceil(Math.log2(entries)));
+  const areaScale = (q.nodeNm / 45) ** 2;
+  const um2 = bits * rf.ff_um2.value + q.ports * q.widthBits * Math.max(0, entries - 1) * rf.mux2_um2.value;
   return {
-    read_pj: read,
-    write_pj: read * m.write_over_read.value,
-    leak_mw: bits * m.leak_pw_per_bit_45nm.value * node.leakage * 1e-9,
-    area_mm2: (bits * node.cell_um2) / eff / 1e6,
+    read_pj: q.widthBits * levels * rf.mux2_pj_per_bit.value * logic,
+    write_pj: q.widthBits * rf.ff_write_pj_per_bit.value * logic,
+    leak_mw: bits * rf.ff_leak_nw.value * leak * 1e-6,
+    area_mm2: (um2 * areaScale) / 1e6,
+    access_ns: levels * 0.05, // a 2:1 mux level in a few tens of ps: an assumption, never on a reported path
+    cycle_ns: levels * 0.05,
+    source: `flip-flop array (CACTI has no organisation here): ${entries} entries x ${q.widthBits} bits, ${q.ports} port(s), ${q.nodeNm} nm; register_file constants of the technology table`,
   };
 }

@@ -13,7 +13,7 @@ import { registerBlock } from '../core/registry.js';
 import { PosInt, implOf } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
 import type { EnergyAction } from '../energy/actions.js';
-import { sramModel } from '../energy/sram-model.js';
+import type { SramFigures } from '../energy/sram-model.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 import { lutEntryBits, parseLutFormat, toLutTable, type LutFormat } from '../../quant/codebooks/lut-format.js';
 import type { LutSram, LutTableRef } from './lut-sram.js';
@@ -197,18 +197,23 @@ class BankedSram implements LutSram {
     return { reads: r, writes: w, bits_read: r * this.entryBits, bits_written: w * this.entryBits };
   }
 
-  actions(): EnergyAction[] {
+  /**
+   * One copy of the tables is an SRAM of capacity / replicas with `banks` banks and `ports` read-write
+   * ports at the entry width; a read or write costs that SRAM's access energy, every copy leaks.
+   */
+  private copyFigures(): SramFigures {
     const { cfg } = this.env;
-    const node = cfg.hw.node_nm;
-    const sub = this.capacityBytes / (this.conf.banks * this.conf.replicas);
-    const s = sramModel(cfg.tech, sub, this.entryBits, node);
-    const whole = sramModel(cfg.tech, this.capacityBytes, this.entryBits, node);
-    const src = `SRAM model: ${sub} B sub-array (${this.capacityBytes} B / ${this.conf.banks} banks / ${this.conf.replicas} replicas), ${this.entryBits}-bit entries, ${node} nm`;
-    const ghz = cfg.hw.clock_ghz.value;
+    return cfg.sram.figures({ capacityBytes: this.capacityBytes / this.conf.replicas, widthBits: this.entryBits, ports: this.conf.ports, banks: this.conf.banks, nodeNm: cfg.hw.node_nm });
+  }
+
+  actions(): EnergyAction[] {
+    const s = this.copyFigures();
+    const ghz = this.env.cfg.hw.clock_ghz.value;
+    const leak = s.leak_mw * this.conf.replicas;
     return [
-      { component: this.component, action: 'read_entry', counter: this.hReads, pjEach: s.read_pj, source: src },
-      { component: this.component, action: 'write_entry', counter: this.hWrites, pjEach: s.write_pj, source: src },
-      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: whole.leak_mw / ghz, source: `SRAM model: ${this.capacityBytes} B at ${node} nm, ${whole.leak_mw.toExponential(3)} mW at ${ghz} GHz` },
+      { component: this.component, action: 'read_entry', counter: this.hReads, pjEach: s.read_pj, source: s.source },
+      { component: this.component, action: 'write_entry', counter: this.hWrites, pjEach: s.write_pj, source: s.source },
+      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: leak / ghz, source: `${this.conf.replicas} copies x ${s.leak_mw.toExponential(3)} mW at ${ghz} GHz (${s.source})` },
     ];
   }
 }

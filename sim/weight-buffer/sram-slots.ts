@@ -1,16 +1,25 @@
-// The weight buffer as one SRAM of slots x tile_bytes, accessed in words of width_bits; energy from the
-// SRAM model plus leakage per cycle.
+// The weight buffer as one SRAM of slots x tile_bytes, accessed in words of width_bits; energy, leakage
+// and area from the CACTI table (sim/energy/sram-model.ts).
 
 import { z } from 'zod';
 import type { BlockEnv, SramAccesses } from '../core/block.js';
 import { registerBlock } from '../core/registry.js';
 import { PosInt, implOf } from '../config/schema.js';
 import type { EnergyAction } from '../energy/actions.js';
-import { sramModel } from '../energy/sram-model.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 import type { WeightBuffer } from './weight-buffer.js';
 
-const Schema = z.object({ impl: implOf('sram-slots'), tile_bytes: PosInt, slots: z.number().int().min(1).max(16), width_bits: PosInt }).strict();
+const Schema = z
+  .object({
+    impl: implOf('sram-slots'),
+    tile_bytes: PosInt,
+    slots: z.number().int().min(1).max(16),
+    width_bits: PosInt,
+    /** Read-write ports: one serves DRAM writes and unpacker reads in turn. */
+    ports: z.number().int().min(1).max(4).default(1),
+    banks: z.number().int().min(1).max(64).default(1),
+  })
+  .strict();
 type Conf = z.infer<typeof Schema>;
 
 class SramSlots implements WeightBuffer {
@@ -53,14 +62,12 @@ class SramSlots implements WeightBuffer {
 
   actions(): EnergyAction[] {
     const { cfg } = this.env;
-    const width = this.conf.width_bits;
-    const s = sramModel(cfg.tech, this.capacityBytes, width, cfg.hw.node_nm);
-    const src = `SRAM model: ${this.capacityBytes} B, ${width}-bit words, ${cfg.hw.node_nm} nm`;
+    const s = cfg.sram.figures({ capacityBytes: this.capacityBytes, widthBits: this.conf.width_bits, ports: this.conf.ports, banks: this.conf.banks, nodeNm: cfg.hw.node_nm });
     const ghz = cfg.hw.clock_ghz.value;
     return [
-      { component: this.component, action: 'read_word', counter: this.hReads, pjEach: s.read_pj, source: src },
-      { component: this.component, action: 'write_word', counter: this.hWrites, pjEach: s.write_pj, source: src },
-      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: s.leak_mw / ghz, source: `${src}: ${s.leak_mw.toExponential(3)} mW at ${ghz} GHz` },
+      { component: this.component, action: 'read_word', counter: this.hReads, pjEach: s.read_pj, source: s.source },
+      { component: this.component, action: 'write_word', counter: this.hWrites, pjEach: s.write_pj, source: s.source },
+      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: s.leak_mw / ghz, source: `${s.leak_mw.toExponential(3)} mW at ${ghz} GHz (${s.source})` },
     ];
   }
 }

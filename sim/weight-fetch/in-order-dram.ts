@@ -1,5 +1,7 @@
-// One DRAM channel serving requests in order: a request of B bytes holds the channel ceil(B / rate)
-// cycles and its data arrives `latency` cycles after its transfer ends.
+// One DRAM channel serving requests in order, in its own clock domain: `gb_per_s` and `latency_ns` are
+// the DRAM's, converted to core cycles by the core clock (rate = GB/s / GHz bytes a cycle; the latency
+// rounded up to whole cycles). A request of B bytes holds the channel ceil(B / rate) cycles and its
+// data arrives `latency` cycles after its transfer ends.
 
 import { z } from 'zod';
 import type { BlockEnv } from '../core/block.js';
@@ -12,8 +14,8 @@ import type { WeightFetch } from './weight-fetch.js';
 const Schema = z
   .object({
     impl: implOf('in-order-dram'),
-    bytes_per_cycle: SourcedIn(z.number().positive().max(2 ** 31)),
-    latency_cycles: SourcedIn(z.number().int().min(0).max(1e9)),
+    gb_per_s: SourcedIn(z.number().positive().max(1e6)),
+    latency_ns: SourcedIn(z.number().min(0).max(1e9)),
     dram: z.string().min(1),
   })
   .strict();
@@ -32,8 +34,9 @@ class InOrderDram implements WeightFetch {
   private readonly hTableBytes: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
-    this.rate = conf.bytes_per_cycle.value;
-    this.latency = conf.latency_cycles.value;
+    const ghz = env.cfg.hw.clock_ghz.value;
+    this.rate = conf.gb_per_s.value / ghz;
+    this.latency = Math.ceil(conf.latency_ns.value * ghz - 1e-9);
     const c = env.counters;
     this.hBytes = c.define(this.component, 'dram_bytes', 'B', 'bytes read from DRAM (weights, scales, selection bits, residuals, tables, layer headers)');
     this.hRequests = c.define(this.component, 'requests', '', 'DRAM read requests (tiles, tables, headers)');
@@ -66,7 +69,7 @@ class InOrderDram implements WeightFetch {
 registerBlock<Conf>({
   kind: 'weight_fetch',
   impl: 'in-order-dram',
-  summary: 'one channel, requests served in order at bytes_per_cycle, data after latency_cycles',
+  summary: 'one channel, requests served in order at gb_per_s, data after latency_ns (the DRAM clock domain)',
   schema: Schema,
   create: (conf, env) => new InOrderDram(conf, env),
   checkTech: (conf, tech) =>

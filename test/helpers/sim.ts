@@ -21,7 +21,7 @@ export function cfg(name: string, sets: Record<string, number | boolean | string
 
 /** The config's lane count and DRAM bytes per cycle (the two bounds every report must respect). */
 export function lanesAndRate(c: LoadedConfig): [number, number] {
-  return [sectionOf<{ lanes: number }>(c, 'unpacker')!.lanes, sectionOf<{ bytes_per_cycle: { value: number } }>(c, 'weight_fetch')!.bytes_per_cycle.value];
+  return [sectionOf<{ lanes: number }>(c, 'unpacker')!.lanes, sectionOf<{ gb_per_s: { value: number } }>(c, 'weight_fetch')!.gb_per_s.value / c.hw.clock_ghz.value];
 }
 
 export function work(q: QuantizedLayer, c: LoadedConfig, tokens = 1, name = q.name): LayerWork {
@@ -63,7 +63,7 @@ export function variantCfg(name: string, edit: (doc: Record<string, any>) => voi
   const doc = JSON.parse(readFileSync(HW(name), 'utf8'));
   edit(doc);
   const dir = mkdtempSync(join(tmpdir(), 'sopsim-hw-'));
-  copyFileSync(join(REPO, 'hw-configs', 'technology.json'), join(dir, 'technology.json'));
+  for (const f of ['technology.json', 'sram-cacti.json']) copyFileSync(join(REPO, 'hw-configs', f), join(dir, f));
   const p = join(dir, `${name}-variant.json`);
   writeFileSync(p, JSON.stringify(doc));
   return loadHwConfig(p);

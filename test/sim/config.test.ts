@@ -9,7 +9,7 @@ import { HW } from '../helpers/sim.js';
 import { REPO } from '../helpers/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hw-'));
-copyFileSync(join(REPO, 'hw-configs', 'technology.json'), join(dir, 'technology.json'));
+for (const f of ['technology.json', 'sram-cacti.json']) copyFileSync(join(REPO, 'hw-configs', f), join(dir, f));
 
 function variant(name: string, edit: (doc: Record<string, any>) => void): string {
   const doc = JSON.parse(readFileSync(HW('sop-hif'), 'utf8'));
@@ -40,9 +40,14 @@ describe('bundled hw-configs', () => {
     };
     const found: string[] = [];
     for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3', 'technology']) sourced(JSON.parse(readFileSync(join(REPO, 'hw-configs', `${n}.json`), 'utf8')), n, found);
-    expect(found.length).toBeGreaterThan(30);
+    expect(found.length).toBeGreaterThan(20);
     const tech = loadTechnology(join(REPO, 'hw-configs', 'technology.json'));
     for (const s of Object.values(tech.node_scaling)) expect(s.source.length).toBeGreaterThan(10);
+    // the SRAM table names the tool, the command and the CACTI input that made it
+    const sram = JSON.parse(readFileSync(join(REPO, 'hw-configs', tech.sram_table), 'utf8'));
+    expect(sram.source.tool).toMatch(/CACTI 7/);
+    expect(sram.source.command).toMatch(/scripts\/cacti\/grid/);
+    expect(sram.source.input_file.join('\n')).toMatch(/-cache type "ram"/);
   });
 });
 
@@ -76,9 +81,9 @@ describe('bad configs name file, field and expectation', () => {
     expect(() => loadHwConfig(p)).toThrow(/typo\.json: field 'lut'.*capacity_byte/);
   });
   it('overrides: a numeric path sets values, an unknown path is named', () => {
-    const c = loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 8192], ['weight_fetch.latency_cycles', 300]]);
+    const c = loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 8192], ['weight_fetch.latency_ns', 300]]);
     expect(sectionOf<{ capacity_bytes: number }>(c, 'lut_sram')!.capacity_bytes).toBe(8192);
-    expect(sectionOf<{ latency_cycles: { value: number } }>(c, 'weight_fetch')!.latency_cycles.value).toBe(300);
+    expect(sectionOf<{ latency_ns: { value: number } }>(c, 'weight_fetch')!.latency_ns.value).toBe(300);
     expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity', 1]])).toThrow(/--set lut\.capacity: no field 'lut\.capacity'/);
     expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 'big']])).toThrow(/field 'lut\.capacity_bytes'/);
   });

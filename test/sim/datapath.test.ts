@@ -53,8 +53,8 @@ describe('event mode and fast mode give identical counters', () => {
     ['sop-hif', {}],
     ['sop-hif', { 'unpacker.lanes': 16, 'weight_buffer.tile_bytes': 96, 'weight_buffer.slots': 2 }],
     ['sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2, 'mac_array.macs_per_cycle': 32 }],
-    ['sop-hif', { 'scale_multiplier.impl': 'per-element', 'scale_multiplier.units': 8, 'weight_fetch.latency_cycles': 7 }],
-    ['sop-hif', { 'lut.capacity_bytes': 600, 'lut.prefetch': false, 'weight_fetch.bytes_per_cycle': 3 }],
+    ['sop-hif', { 'scale_multiplier.impl': 'per-element', 'scale_multiplier.units': 8, 'weight_fetch.latency_ns': 7 }],
+    ['sop-hif', { 'lut.capacity_bytes': 600, 'lut.prefetch': false, 'weight_fetch.gb_per_s': 3 }],
     ['sop-bf16lut', { 'weight_buffer.slots': 1 }],
   ];
   const layers = [sop, fp6, withResiduals(sop, 120), fp8];

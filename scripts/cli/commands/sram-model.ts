@@ -1,35 +1,51 @@
-// sopsim sram-model: SRAM read/write energy, leakage and area by capacity, width and node.
+// sopsim sram-model: an SRAM's read/write energy per access, leakage, area and access time, from the
+// CACTI 7 table of the technology (or from CACTI itself with --cacti).
 
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
-import { loadTechnology } from '../../../sim/config/load.js';
-import { sramModel } from '../../../sim/energy/sram-model.js';
+import { loadTechnology, sramModelOf } from '../../../sim/config/load.js';
+import { parseBytes } from '../../../quant/io/bytes.js';
 import { fmt, run, toJson, UsageError } from '../common.js';
 import { BUNDLED_HW } from '../hw.js';
+
+function options(a: Argv) {
+  return a
+    .option('capacity', { type: 'string', demandOption: true, describe: 'capacity in bytes (suffixes K, KiB, M: 4K = 4096)' })
+    .option('width', { type: 'number', demandOption: true, describe: 'bits per access (the port width)' })
+    .option('node', { type: 'number', default: 22, describe: 'technology node in nm (the table holds 22, 32, 45, 65, 90; between them it interpolates)' })
+    .option('ports', { type: 'number', default: 1, describe: 'read-write ports (beyond the table\'s 2: copies of 2-port arrays)' })
+    .option('banks', { type: 'number', default: 1, describe: 'banks (an access reads one)' })
+    .option('tech', { type: 'string', describe: 'technology table (default: the bundled hw-configs/technology.json)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print {read_pj, write_pj, leak_mw, area_mm2, access_ns, cycle_ns, source}' })
+    .example('sopsim sram-model --capacity 4096 --width 64 --node 45 --banks 2 --json', 'a 4 KB two-bank SRAM with 64-bit ports')
+    .example('sopsim sram-model --capacity 512 --width 8 --ports 2 --cacti ~/cacti/cacti', 'run CACTI itself for this configuration');
+}
+
+const posInt = (v: number, flag: string) => {
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${flag}: expected a whole number >= 1, got ${v}`);
+  return v;
+};
 
 export function register(y: Argv): Argv {
   return y.command(
     'sram-model',
-    'Estimate an SRAM macro: read/write energy per access, leakage and area (fitted model, sources in hw-configs/technology.json)',
-    (a) =>
-      a
-        .option('capacity', { type: 'number', demandOption: true, describe: 'capacity in bytes' })
-        .option('width', { type: 'number', demandOption: true, describe: 'access width in bits' })
-        .option('node', { type: 'number', default: 22, describe: 'technology node in nm (45, 28, 22)' })
-        .option('tech', { type: 'string', describe: 'technology table (default: the bundled hw-configs/technology.json)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print {read_pj, write_pj, leak_mw, area_mm2}' })
-        .example('sopsim sram-model --capacity 4096 --width 8 --node 22 --json', 'a 4 KB LUT SRAM with 8-bit entries'),
+    'Estimate an SRAM macro: read/write energy per access, leakage, area and access time (CACTI 7: the committed table, or a run with --cacti)',
+    options,
     (argv) =>
       run(() => {
-        if (!(argv.capacity > 0)) throw new UsageError(`--capacity: expected a positive number of bytes, got ${argv.capacity}`);
+        const capacity = parseBytes(argv.capacity);
+        if (capacity === null || capacity < 1) throw new UsageError(`--capacity: expected a size in bytes such as 4096 or 4K, got '${argv.capacity}'`);
         if (!(argv.width > 0)) throw new UsageError(`--width: expected a positive number of bits, got ${argv.width}`);
-        const tech = loadTechnology(argv.tech ?? join(BUNDLED_HW, 'technology.json'));
-        const r = sramModel(tech, argv.capacity, argv.width, argv.node);
+        if (!(argv.node > 0)) throw new UsageError(`--node: expected a positive number of nm, got ${argv.node}`);
+        const techPath = argv.tech ?? join(BUNDLED_HW, 'technology.json');
+        const model = sramModelOf(techPath, loadTechnology(techPath));
+        const r = model.figures({ capacityBytes: capacity, widthBits: argv.width, ports: posInt(argv.ports, 'ports'), banks: posInt(argv.banks, 'banks'), nodeNm: argv.node });
         if (argv.json) process.stdout.write(toJson(r) + '\n');
         else
           process.stdout.write(
-            `SRAM ${argv.capacity} B x ${argv.width}-bit accesses at ${argv.node} nm\n` +
-              `  read   ${fmt(r.read_pj, 4)} pJ\n  write  ${fmt(r.write_pj, 4)} pJ\n  leak   ${fmt(r.leak_mw, 4)} mW\n  area   ${fmt(r.area_mm2, 4)} mm2\n`,
+            `SRAM ${capacity} B, ${argv.width}-bit port(s) x ${argv.ports}, ${argv.banks} bank(s), ${argv.node} nm\n` +
+              `  read    ${fmt(r.read_pj, 4)} pJ\n  write   ${fmt(r.write_pj, 4)} pJ\n  leak    ${fmt(r.leak_mw, 4)} mW\n  area    ${fmt(r.area_mm2, 4)} mm2\n` +
+              `  access  ${fmt(r.access_ns, 4)} ns (cycle ${fmt(r.cycle_ns, 4)} ns)\n  source  ${r.source}\n`,
           );
       }),
   );
