@@ -144,6 +144,8 @@ export function setPath(doc: Record<string, unknown>, path: string, value: numbe
     o = next as Record<string, unknown>;
   }
   const last = keys[keys.length - 1];
+  // only own fields of objects: a list's items and length, and inherited names, are not config values
+  if (Array.isArray(o)) throw new ConfigError(`${file}: --set ${path}: '${keys.slice(0, -1).join('.')}' is a list, not a section`);
   if (!Object.hasOwn(o, last)) throw new ConfigError(`${file}: --set ${path}: no field '${path}' in the config`);
   const cur = o[last];
   if (cur && typeof cur === 'object' && 'value' in (cur as object)) (cur as Record<string, unknown>).value = value;

@@ -86,6 +86,12 @@ describe('bad configs name file, field and expectation', () => {
     expect(sectionOf<{ latency_ns: { value: number } }>(c, 'weight_fetch')!.latency_ns.value).toBe(300);
     expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity', 1]])).toThrow(/--set lut\.capacity: no field 'lut\.capacity'/);
     expect(() => loadHwConfig(HW('sop-hif'), [['lut.capacity_bytes', 'big']])).toThrow(/field 'lut\.capacity_bytes'/);
+    // inherited names and list internals are not config fields
+    expect(() => loadHwConfig(HW('sop-hif'), [['__proto__.toString', 1]])).toThrow(/no field '__proto__'/);
+    expect(() => loadHwConfig(HW('sop-hif'), [['constructor.name', 'x']])).toThrow(/no field 'constructor'/);
+    expect(() => loadHwConfig(HW('sop-hif'), [['mac_array.actions.mac.length', 0]])).toThrow(/'mac_array\.actions\.mac' is a list, not a section/);
+    expect(() => loadHwConfig(HW('sop-hif'), [['weight_fetch.dram', 'constructor']])).toThrow(/unknown DRAM 'constructor'/);
+    expect(({} as Record<string, unknown>).toString).toBe(Object.prototype.toString);
   });
   it('unreadable and non-JSON files', () => {
     expect(() => loadHwConfig(join(dir, 'none.json'))).toThrow(/none\.json: cannot read file/);
