@@ -27,7 +27,7 @@ export const AXES = {
   width_bits: [8, 16, 32, 48, 64, 96, 128, 192, 256],
   ports: [1, 2],
   banks: [1, 2, 4],
-  node_nm: [22, 28, 32, 40, 45, 65, 90],
+  node_nm: [22, 32, 45, 65, 90],
 };
 
 const key = (q: SramQuery) => `${q.capacityBytes}/${q.widthBits}/${q.ports}/${q.banks}/${q.nodeNm}`;

@@ -1,6 +1,6 @@
 // SRAM energy, leakage, area and access time from CACTI 7: a committed table over capacity x width x
 // ports x banks x node (hw-configs/sram-cacti.json, made by scripts/cacti/grid.ts), interpolated
-// multilinearly in log2(capacity), log2(width), ports, log2(banks) and node, on the logarithm of each
+// multilinearly in log2(capacity), log2(width), ports, log2(banks) and log2(node), on the logarithm of each
 // figure. With a CACTI binary (--cacti PATH or SOPSIM_CACTI) the exact configuration is run instead.
 // The interpolation's error against CACTI on configurations left out of the grid is measured by
 // test/sim/sram-model.test.ts (test/golden/sram-cacti-holdout.json).
