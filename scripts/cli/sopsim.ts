@@ -17,6 +17,7 @@ import { register as round } from './commands/round.js';
 import { register as simulate } from './commands/simulate.js';
 import { register as sramModel } from './commands/sram-model.js';
 import { register as sweep } from './commands/sweep.js';
+import { register as tables } from './commands/tables.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fail, UsageError } from './common.js';
@@ -49,5 +50,5 @@ let y: Argv = yargs(hideBin(process.argv))
   })
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => fail(err ?? new Error(msg)));
-for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, sweep, merge, report, sramModel, round, codebooks]) y = reg(y);
+for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, sweep, merge, report, sramModel, tables, round, codebooks]) y = reg(y);
 await y.parseAsync();

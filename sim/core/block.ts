@@ -76,6 +76,8 @@ export interface Block {
   prefetchNext?(next: LayerWork, current: LayerWork, now: number): void;
   /** Storage blocks: accesses in a report's counters (the run's, or one layer's). */
   sram?(counters: Counters): SramAccesses;
+  /** Its silicon area and where the figure comes from (blocks with an area model). */
+  area?(): { mm2: number; source: string };
   /** A lower bound on cycles the report states, from this block's counters. */
   bound?(counters: Counters): { name: string; cycles: number };
 }

@@ -206,6 +206,11 @@ class BankedSram implements LutSram {
     return cfg.sram.figures({ capacityBytes: this.capacityBytes / this.conf.replicas, widthBits: this.entryBits, ports: this.conf.ports, banks: this.conf.banks, nodeNm: cfg.hw.node_nm });
   }
 
+  area(): { mm2: number; source: string } {
+    const s = this.copyFigures();
+    return { mm2: s.area_mm2 * this.conf.replicas, source: `${this.conf.replicas} copies x ${s.area_mm2.toExponential(3)} mm2 (${s.source})` };
+  }
+
   actions(): EnergyAction[] {
     const s = this.copyFigures();
     const ghz = this.env.cfg.hw.clock_ghz.value;

@@ -60,9 +60,19 @@ class SramSlots implements WeightBuffer {
     return { reads: v[this.hReads], writes: v[this.hWrites], bits_read: v[this.hBitsR], bits_written: v[this.hBitsW] };
   }
 
+  area(): { mm2: number; source: string } {
+    const s = this.figures();
+    return { mm2: s.area_mm2, source: s.source };
+  }
+
+  private figures() {
+    const { cfg } = this.env;
+    return cfg.sram.figures({ capacityBytes: this.capacityBytes, widthBits: this.conf.width_bits, ports: this.conf.ports, banks: this.conf.banks, nodeNm: cfg.hw.node_nm });
+  }
+
   actions(): EnergyAction[] {
     const { cfg } = this.env;
-    const s = cfg.sram.figures({ capacityBytes: this.capacityBytes, widthBits: this.conf.width_bits, ports: this.conf.ports, banks: this.conf.banks, nodeNm: cfg.hw.node_nm });
+    const s = this.figures();
     const ghz = cfg.hw.clock_ghz.value;
     return [
       { component: this.component, action: 'read_word', counter: this.hReads, pjEach: s.read_pj, source: s.source },
