@@ -19,6 +19,11 @@ export interface WeightSource {
   shape(name: string): number[];
 }
 
+/** A synthetic weight source (`synthetic:<dist>:...` or `synthetic-model:<model>...`), not a file path. */
+export function isSyntheticSource(p: string): boolean {
+  return /^synthetic(-model)?:/.test(p);
+}
+
 export function openWeights(path: string): WeightSource {
   const syn = parseSyntheticSource(path);
   if (syn) {

@@ -3,7 +3,7 @@
 // source weights (the FP8 baseline is quantized from those).
 
 import { existsSync } from 'node:fs';
-import { openWeights } from '../../quant/io/load.js';
+import { isSyntheticSource, openWeights } from '../../quant/io/load.js';
 import { synthesize } from '../../quant/io/synthetic.js';
 import { parseSyntheticModel } from '../../quant/io/synthetic-model.js';
 import { InputError, type Tensor2D } from '../../quant/io/tensor.js';
@@ -40,7 +40,7 @@ function fromSopw(path: string, name: string | undefined, tokens: number): Step 
     layer: load,
     source: () => {
       const src = load().info.source as { file?: string; tensor?: string } | undefined;
-      if (!src?.file || !src.tensor || (!src.file.startsWith('synthetic') && !existsSync(src.file))) return null;
+      if (!src?.file || !src.tensor || (!isSyntheticSource(src.file) && !existsSync(src.file))) return null;
       return openWeights(src.file).read(src.tensor);
     },
   };

@@ -21,6 +21,7 @@ import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../quant/io/bytes.js'
 import { MODEL_PRESETS, PROJECTIONS } from '../../quant/io/synthetic-model.js';
 import { canonicalScheme } from '../../quant/schemes/index.js';
 import { ConfigError, readJson, validate } from '../config/load.js';
+import { isSyntheticSource } from '../../quant/io/load.js';
 
 /** Limits that keep a trace's expansion and its simulation finite: steps after passes and repeats, tokens. */
 export const MAX_STEPS = 1_000_000;
@@ -85,7 +86,7 @@ export interface Trace {
 export function readTrace(path: string): Trace {
   const t = validate(TraceSchema, readJson(path), path);
   const base = dirname(path);
-  const rel = (p: string) => (p.startsWith('synthetic') || isAbsolute(p) ? p : resolve(base, p));
+  const rel = (p: string) => (isSyntheticSource(p) || isAbsolute(p) ? p : resolve(base, p));
   const pass: TraceStep[] = [];
   if (t.layers) {
     t.layers.forEach((l, i) => {

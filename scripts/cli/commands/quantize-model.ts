@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { generateActivationStats, readActivationStats, statsFor, type ActivationStats } from '../../../quant/io/activations.js';
-import { openWeights } from '../../../quant/io/load.js';
+import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../../quant/io/bytes.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
@@ -221,7 +221,7 @@ async function quantizeModel(argv: Args): Promise<void> {
   try {
     const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
     const label = (i: number) => estimated.choices[i].choice;
-    const info = (i: number) => ({ source: { file: argv.weights.startsWith('synthetic') ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: label(i) });
+    const info = (i: number) => ({ source: { file: isSyntheticSource(argv.weights) ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: label(i) });
     const tBuild = performance.now();
     const built = await runner.each<MenuEntry>(
       'packed',

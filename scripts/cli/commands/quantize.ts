@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
 import { loadUserCodebook } from '../../../quant/codebooks/registry.js';
-import { openWeights } from '../../../quant/io/load.js';
+import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { readActivationStats, statsFor } from '../../../quant/io/activations.js';
 import { withResiduals } from '../../../quant/sop/residuals.js';
@@ -83,7 +83,7 @@ function quantizeFiles(argv: Args): void {
     let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
     const residualBpw = argv['residual-bpw'] as number; // defaulted and checked by numberOption
     if (residualBpw > 0) q = withResiduals(t, q, residualBpw, a);
-    q.info.source = { file: argv.file.startsWith('synthetic:') ? argv.file : resolve(argv.file), tensor: n };
+    q.info.source = { file: isSyntheticSource(argv.file) ? argv.file : resolve(argv.file), tensor: n };
     const seconds = (performance.now() - t0) / 1000;
     // (wall time only in the table: --json output depends on the inputs alone)
     const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };
