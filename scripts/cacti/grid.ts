@@ -3,17 +3,13 @@
 //   npm run build && node dist/scripts/cacti/grid.js --cacti /path/to/cacti [--jobs 2]
 // Points CACTI has no organisation for are left out of the table (and listed in it).
 
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import seedrandom from 'seedrandom';
-import { CACTI_SETTINGS, cactiInput, parseCactiOutput, type CactiFigures, type SramQuery } from '../../sim/energy/cacti.js';
+import { CACTI_SETTINGS, cactiInput, runCactiAsync, sramKey, type CactiFigures, type SramQuery } from '../../sim/energy/cacti.js';
 import { arg } from '../bench/reference.js';
 
-const run = promisify(execFile);
 const bin = resolve(arg('cacti', process.env.SOPSIM_CACTI ?? ''));
 if (!process.argv.includes('--cacti') && !process.env.SOPSIM_CACTI) {
   process.stderr.write('usage: node dist/scripts/cacti/grid.js --cacti /path/to/cacti [--jobs 2]\n');
@@ -30,21 +26,15 @@ export const AXES = {
   node_nm: [22, 32, 45, 65, 90],
 };
 
-const key = (q: SramQuery) => `${q.capacityBytes}/${q.widthBits}/${q.ports}/${q.banks}/${q.nodeNm}`;
 const known = new Map<string, CactiFigures | null>();
 
+/** CACTI's figures for q, or null where it finds no organisation. */
 async function cacti(q: SramQuery): Promise<CactiFigures | null> {
-  if (known.has(key(q))) return known.get(key(q))!;
-  const dir = mkdtempSync(join(tmpdir(), 'sopsim-cacti-'));
+  if (known.has(sramKey(q))) return known.get(sramKey(q))!;
   try {
-    const cfg = join(dir, 'sram.cfg');
-    writeFileSync(cfg, cactiInput(q));
-    const { stdout } = await run(bin, ['-infile', cfg], { cwd: dirname(bin), maxBuffer: 1 << 24, timeout: 300_000 });
-    return parseCactiOutput(stdout, q.banks);
+    return await runCactiAsync(bin, q);
   } catch {
     return null;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -96,9 +86,9 @@ for (const f of ['hw-configs/sram-cacti.json', 'test/golden/sram-cacti-holdout.j
     if (doc.source.input_file.join('\n') !== header('').source.input_file.join('\n')) continue;
     for (const p of doc.points) {
       const [capacityBytes, widthBits, ports, banks, nodeNm, read_pj, write_pj, leak_mw, area_mm2, access_ns, cycle_ns] = p;
-      known.set(key({ capacityBytes, widthBits, ports, banks, nodeNm }), { read_pj, write_pj, leak_mw, area_mm2, access_ns, cycle_ns });
+      known.set(sramKey({ capacityBytes, widthBits, ports, banks, nodeNm }), { read_pj, write_pj, leak_mw, area_mm2, access_ns, cycle_ns });
     }
-    for (const m of doc.missing ?? []) known.set(key({ capacityBytes: m[0], widthBits: m[1], ports: m[2], banks: m[3], nodeNm: m[4] }), null);
+    for (const m of doc.missing ?? []) known.set(sramKey({ capacityBytes: m[0], widthBits: m[1], ports: m[2], banks: m[3], nodeNm: m[4] }), null);
   } catch {
     // no earlier table: run every point
   }

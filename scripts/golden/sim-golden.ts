@@ -25,7 +25,8 @@ function record(r: SimReport, detail: boolean): Record<string, unknown> {
   return detail ? { ...base, busy: r.busy_cycles, stalls: r.stall_cycles, counters: r.counters, energy } : base;
 }
 
-function withResiduals(q: QuantizedLayer, k: number): QuantizedLayer {
+/** Add k sparse residual corrections at seeded positions (the sparse-add path's input; also the tests'). */
+export function withResiduals(q: QuantizedLayer, k: number): QuantizedLayer {
   const n = q.geom.rows * q.geom.cols;
   const index = Uint32Array.from({ length: k }, (_, i) => (i * 7919 + 13) % n);
   const bf16 = Uint16Array.from(index, (i) => bf16Bits(((i % 5) - 2) * 0.001));

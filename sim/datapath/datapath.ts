@@ -103,10 +103,6 @@ export class Datapath implements EventTarget {
     return b as B;
   }
 
-  has(kind: string): boolean {
-    return this.byKind.has(kind);
-  }
-
   /** Every block's per-action energies, for the energy report. */
   actions(): EnergyAction[] {
     return this.blocks.flatMap((b) => b.actions());

@@ -41,7 +41,7 @@ export function presentDecoders(cfg: LoadedConfig): LoadedConfig['blocks'] {
 }
 
 /** Which decoder takes each book; a book no decoder can take is an error naming the layer. */
-function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { routes: number[]; tables: LutTableRef[] } {
+function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { routes: number[]; tables: LutTableRef[]; decoders: number } {
   const decoders = presentDecoders(cfg);
   const kinds = decoders.map((d) => d.kind);
   const tables: LutTableRef[] = [];
@@ -55,7 +55,7 @@ function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { rout
     }
     throw new ConfigError(`${cfg.path}: layer '${label}' (${q.scheme}) needs a codebook table for ${book.name}, and datapath '${cfg.hw.name}' has no decoder for it (decoders: ${kinds.join(', ') || 'none'})`);
   });
-  return { routes, tables };
+  return { routes, tables, decoders: decoders.length };
 }
 
 /**
@@ -63,7 +63,7 @@ function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { rout
  * With `rows` larger than the layer's, the layer is a representative slice repeated to that many rows.
  */
 export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: number, label = q.name, rows = q.geom.rows): LayerWork {
-  const { routes, tables } = routeBooks(q, cfg, label);
+  const { routes, tables, decoders } = routeBooks(q, cfg, label);
   const { blocks } = q.geom;
   const blockRoute = new Uint8Array(blocks);
   if (q.sel) for (let b = 0; b < blocks; b++) blockRoute[b] = routes[q.sel[b]];
@@ -91,7 +91,7 @@ export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: num
     headerBytes: Math.ceil(q.tensorScaleBits / 8),
     tileWeights,
     tiles: Math.ceil(n / tileWeights),
-    stream: new LayerStream(q, blockRoute, presentDecoders(cfg).length, rows),
+    stream: new LayerStream(q, blockRoute, decoders, rows),
     rows,
   };
 }

@@ -114,7 +114,6 @@ export class TileScan {
         prev = cur;
       }
     }
-    for (let r = 0; r < this.routes; r++) if (!s.usedRoutes.includes(r)) this.routedW[r].fill(0, 0, g);
     this.grouped = true;
   }
 

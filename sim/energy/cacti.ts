@@ -2,7 +2,8 @@
 // and the figures it reads back. The committed table hw-configs/sram-cacti.json was made this way
 // (scripts/cacti/grid.ts); `--cacti PATH` or SOPSIM_CACTI runs it for the exact configuration instead.
 
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -118,21 +119,58 @@ export function parseCactiOutput(out: string, banks: number): CactiFigures {
   };
 }
 
+/** One SRAM configuration in words, for sources and errors. */
+export function describeSram(q: SramQuery): string {
+  return `${q.capacityBytes} B, ${q.widthBits}-bit port, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm`;
+}
+
+/** One SRAM configuration as a map key. */
+export function sramKey(q: SramQuery): string {
+  return `${q.capacityBytes}/${q.widthBits}/${q.ports}/${q.banks}/${q.nodeNm}`;
+}
+
+/** CACTI's input file for q in a fresh temporary folder, and how to remove it. */
+function inputFile(q: SramQuery): { cfg: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sopsim-cacti-'));
+  const cfg = join(dir, 'sram.cfg');
+  writeFileSync(cfg, cactiInput(q));
+  return { cfg, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function failed(bin: string, q: SramQuery, e: unknown): Error {
+  return new Error(`CACTI (${bin}) failed for ${describeSram(q)}: ${(e as Error).message.split('\n')[0]}`);
+}
+
 /** Run the CACTI binary at `bin` for one SRAM (in the binary's folder, where it finds its data files). */
 export function runCacti(bin: string, q: SramQuery): CactiFigures {
-  const dir = mkdtempSync(join(tmpdir(), 'sopsim-cacti-'));
+  const f = inputFile(q);
   try {
-    const cfg = join(dir, 'sram.cfg');
-    writeFileSync(cfg, cactiInput(q));
     let out: string;
     try {
-      out = execFileSync(bin, ['-infile', cfg], { cwd: dirname(bin), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+      out = execFileSync(bin, ['-infile', f.cfg], { cwd: dirname(bin), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     } catch (e) {
-      const err = e as { stdout?: string; message: string };
-      throw new Error(`CACTI (${bin}) failed for ${q.capacityBytes} B x ${q.widthBits} bits, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm: ${err.message.split('\n')[0]}`);
+      throw failed(bin, q, e);
     }
     return parseCactiOutput(out, q.banks);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    f.dispose();
+  }
+}
+
+const execFileAsync = promisify(execFile);
+
+/** runCacti without blocking: several runs at once (the grid script). */
+export async function runCactiAsync(bin: string, q: SramQuery): Promise<CactiFigures> {
+  const f = inputFile(q);
+  try {
+    let out: string;
+    try {
+      ({ stdout: out } = await execFileAsync(bin, ['-infile', f.cfg], { cwd: dirname(bin), maxBuffer: 1 << 24, timeout: 300_000 }));
+    } catch (e) {
+      throw failed(bin, q, e);
+    }
+    return parseCactiOutput(out, q.banks);
+  } finally {
+    f.dispose();
   }
 }

@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { runCacti, type CactiFigures, type SramQuery } from './cacti.js';
+import { describeSram, runCacti, sramKey, type CactiFigures, type SramQuery } from './cacti.js';
 import type { Technology } from '../config/schema.js';
 
 export type { SramQuery };
@@ -38,6 +38,10 @@ type Axis = 'capacity_bytes' | 'width_bits' | 'ports' | 'banks' | 'node_nm';
 const AXES: Axis[] = ['capacity_bytes', 'width_bits', 'ports', 'banks', 'node_nm'];
 /** How each axis is interpolated: on log2 of its value, or on the value. */
 const LOG_AXIS: Record<Axis, boolean> = { capacity_bytes: true, width_bits: true, ports: false, banks: true, node_nm: true };
+
+function coordinates(q: SramQuery): Record<Axis, number> {
+  return { capacity_bytes: q.capacityBytes, width_bits: q.widthBits, ports: q.ports, banks: q.banks, node_nm: q.nodeNm };
+}
 
 /** Where x falls on a sorted axis: the two grid indices around it and the weight of the upper one. */
 function bracket(axis: number[], x: number, log: boolean): { i0: number; i1: number; t: number } {
@@ -73,16 +77,6 @@ export class SramTable {
     return this.axes.capacity_bytes[0];
   }
 
-  /** Has the grid any CACTI point around q? */
-  near(q: SramQuery): boolean {
-    try {
-      this.figures(q);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** The most read-write ports one array of the table has. */
   get maxPorts(): number {
     return this.axes.ports[this.axes.ports.length - 1];
@@ -95,12 +89,19 @@ export class SramTable {
 
   /** Is q within the table's range on every axis (no extrapolation)? */
   covers(q: SramQuery): boolean {
-    const v: Record<Axis, number> = { capacity_bytes: q.capacityBytes, width_bits: q.widthBits, ports: q.ports, banks: q.banks, node_nm: q.nodeNm };
+    const v = coordinates(q);
     return AXES.every((a) => v[a] >= this.axes[a][0] && v[a] <= this.axes[a][this.axes[a].length - 1]);
   }
 
   figures(q: SramQuery): SramFigures {
-    const v: Record<Axis, number> = { capacity_bytes: q.capacityBytes, width_bits: q.widthBits, ports: q.ports, banks: q.banks, node_nm: q.nodeNm };
+    const f = this.tryFigures(q);
+    if (!f) throw new Error(`${this.path}: no CACTI point near ${describeSram(q)}`);
+    return f;
+  }
+
+  /** The interpolated figures, or null when no grid point around q has a CACTI organisation. */
+  tryFigures(q: SramQuery): SramFigures | null {
+    const v = coordinates(q);
     const br = AXES.map((a) => bracket(this.axes[a], v[a], LOG_AXIS[a]));
     const sums = new Float64Array(FIGURES.length);
     let wsum = 0;
@@ -123,10 +124,10 @@ export class SramTable {
       wsum += w;
       used++;
     }
-    if (used === 0 || Math.abs(wsum) < 1e-12) throw new Error(`${this.path}: no CACTI point near ${q.capacityBytes} B x ${q.widthBits} bits, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm`);
+    if (used === 0 || Math.abs(wsum) < 1e-12) return null;
     const out = Object.fromEntries(FIGURES.map((f, j) => [f, Math.exp(sums[j] / wsum)])) as unknown as CactiFigures;
     const how = !this.covers(q) ? `extrapolated from ${used} grid points (outside the table's range)` : used === 1 ? 'a grid point' : `interpolated between ${used} grid points`;
-    return { ...out, source: `CACTI 7 table ${this.path.replace(/^.*\//, '')}: ${q.capacityBytes} B, ${q.widthBits}-bit port, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm, ${how}` };
+    return { ...out, source: `CACTI 7 table ${this.path.replace(/^.*\//, '')}: ${describeSram(q)}, ${how}` };
   }
 }
 
@@ -135,28 +136,29 @@ export class SramTable {
  * than the table holds are built as copies of the widest-ported array (each copy serves its ports and
  * holds every word): the same energy per access, the area and leakage of every copy.
  */
-export class SramModel {
-  private readonly cache = new Map<string, SramFigures>();
+/** CACTI runs depend only on the binary and the configuration: each is made once per process. */
+const cactiRuns = new Map<string, SramFigures>();
 
+export class SramModel {
   constructor(readonly table: SramTable, private readonly tech: Technology, readonly cactiBin: string | null = null) {}
 
   private fromTable(q: SramQuery): SramFigures {
-    // CACTI organises none of these: below its smallest array, or no grid point around (tiny and wide)
-    if (q.capacityBytes < this.table.minCapacity || !this.table.near(q)) return registerFile(this.tech, q);
     const most = this.table.maxPorts;
-    if (q.ports <= most) return this.table.figures(q);
     const copies = Math.ceil(q.ports / most);
-    const one = this.table.figures({ ...q, ports: most });
+    const one = q.capacityBytes < this.table.minCapacity ? null : this.table.tryFigures(copies > 1 ? { ...q, ports: most } : q);
+    // CACTI organises none of these: below its smallest array, or no grid point around (tiny and wide)
+    if (!one) return registerFile(this.tech, q);
+    if (copies === 1) return one;
     return { ...one, leak_mw: one.leak_mw * copies, area_mm2: one.area_mm2 * copies, source: `${copies} copies of ${most}-port arrays for ${q.ports} ports; each ${one.source}` };
   }
 
   figures(q: SramQuery): SramFigures {
     if (!this.cactiBin) return this.fromTable(q);
-    const key = `${q.capacityBytes}/${q.widthBits}/${q.ports}/${q.banks}/${q.nodeNm}`;
-    let f = this.cache.get(key);
+    const key = `${this.cactiBin}|${sramKey(q)}`;
+    let f = cactiRuns.get(key);
     if (!f) {
-      f = { ...runCacti(this.cactiBin, q), source: `CACTI 7 run (${this.cactiBin}): ${q.capacityBytes} B, ${q.widthBits}-bit port, ${q.ports} port(s), ${q.banks} bank(s), ${q.nodeNm} nm` };
-      this.cache.set(key, f);
+      f = { ...runCacti(this.cactiBin, q), source: `CACTI 7 run (${this.cactiBin}): ${describeSram(q)}` };
+      cactiRuns.set(key, f);
     }
     return f;
   }
@@ -181,7 +183,8 @@ export function registerFile(tech: Technology, q: SramQuery): SramFigures {
     write_pj: q.widthBits * rf.ff_write_pj_per_bit.value * logic,
     leak_mw: bits * rf.ff_leak_nw.value * leak * 1e-6,
     area_mm2: (um2 * areaScale) / 1e6,
-    access_ns: levels * 0.05, // a 2:1 mux level in a few tens of ps: an assumption, never on a reported path
+    // assumption: about 50 ps a 2:1 mux level; `sram-model` prints it, no timing of the simulator reads it
+    access_ns: levels * 0.05,
     cycle_ns: levels * 0.05,
     source: `flip-flop array (CACTI has no organisation here): ${entries} entries x ${q.widthBits} bits, ${q.ports} port(s), ${q.nodeNm} nm; register_file constants of the technology table`,
   };

@@ -58,12 +58,17 @@ export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, la
   expect(r.bounds.dram_cycles).toBe(Math.ceil(r.dram_bytes / rate));
 }
 
+/** Copy the bundled technology table and the SRAM table it names into `dir` (for configs written there). */
+export function copyTechnology(dir: string): void {
+  for (const f of ['technology.json', 'sram-cacti.json']) copyFileSync(join(REPO, 'hw-configs', f), join(dir, f));
+}
+
 /** A bundled config with its JSON edited (a block removed, a list changed), written to a temporary file. */
 export function variantCfg(name: string, edit: (doc: Record<string, any>) => void): LoadedConfig {
   const doc = JSON.parse(readFileSync(HW(name), 'utf8'));
   edit(doc);
   const dir = mkdtempSync(join(tmpdir(), 'sopsim-hw-'));
-  for (const f of ['technology.json', 'sram-cacti.json']) copyFileSync(join(REPO, 'hw-configs', f), join(dir, f));
+  copyTechnology(dir);
   const p = join(dir, `${name}-variant.json`);
   writeFileSync(p, JSON.stringify(doc));
   return loadHwConfig(p);

@@ -1,15 +1,15 @@
 // hw-configs: the bundled ones load; bad ones fail naming the file, the field and what was expected;
 // every timing and energy constant states its source.
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHwConfig, loadTechnology, sectionOf } from '../../sim/config/load.js';
-import { HW } from '../helpers/sim.js';
+import { HW, copyTechnology } from '../helpers/sim.js';
 import { REPO } from '../helpers/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hw-'));
-for (const f of ['technology.json', 'sram-cacti.json']) copyFileSync(join(REPO, 'hw-configs', f), join(dir, f));
+copyTechnology(dir);
 
 function variant(name: string, edit: (doc: Record<string, any>) => void): string {
   const doc = JSON.parse(readFileSync(HW('sop-hif'), 'utf8'));

@@ -1,25 +1,17 @@
 // The whole datapath: conservation laws, event mode = fast mode, and the values fed to the MAC array.
 import { describe, expect, it } from 'vitest';
 import { synthesize } from '../../quant/io/synthetic.js';
-import { bf16Bits } from '../../quant/formats/bits.js';
 import { decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { Datapath } from '../../sim/datapath/datapath.js';
 import { runLayers } from '../../sim/datapath/report.js';
 import { cfg, conservation, lanesAndRate, work } from '../helpers/sim.js';
+import { withResiduals } from '../../scripts/golden/sim-golden.js';
 
 const t = synthesize({ dist: 't4', rows: 48, cols: 200, seed: 4 }); // 200: partial blocks for g = 16
 const sop = quantize(t, 'sop4', { pair: ['NF4', 'DD4'] });
 const fp6 = quantize(t, 'E2M3sUE4M4');
 const fp8 = quantize(t, 'e4m3-pot');
-
-/** Add k sparse residual corrections at seeded positions (the sparse-add path's input). */
-function withResiduals(q: QuantizedLayer, k: number): QuantizedLayer {
-  const n = q.geom.rows * q.geom.cols;
-  const index = Uint32Array.from({ length: k }, (_, i) => (i * 7919 + 13) % n);
-  const bf16 = Uint16Array.from(index, (i) => bf16Bits(((i % 5) - 2) * 0.001));
-  return { ...q, residuals: { index, bf16 } };
-}
 
 describe('conservation', () => {
   const cases: Array<[string, QuantizedLayer, string, Record<string, number | boolean>, number]> = [

@@ -108,7 +108,7 @@ describe('SRAM model (CACTI 7 table)', () => {
     const bad = sopsim(['sram-model', '--capacity', '-5', '--width', '8']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--capacity: expected a size in bytes/);
-    expect(sopsim(['sram-model', '--capacity', '4K', '--width', '8', '--ports', '0']).stderr).toMatch(/--ports: expected a whole number >= 1/);
+    expect(sopsim(['sram-model', '--capacity', '4K', '--width', '8', '--ports', '0']).stderr).toMatch(/--ports: expected a whole number from 1 to 1024, got 0/);
     const noCacti = sopsim(['sram-model', '--capacity', '4K', '--width', '8', '--cacti', '/nonexistent/cacti']);
     expect(noCacti.code).toBe(2);
     expect(noCacti.stderr).toMatch(/--cacti \/nonexistent\/cacti: no such file/);

@@ -5,26 +5,21 @@ import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { loadTechnology, sramModelOf } from '../../../sim/config/load.js';
 import { parseBytes } from '../../../quant/io/bytes.js';
-import { fmt, run, toJson, UsageError } from '../common.js';
+import { fmt, numberOption, run, toJson, UsageError } from '../common.js';
 import { BUNDLED_HW } from '../hw.js';
 
 function options(a: Argv) {
   return a
     .option('capacity', { type: 'string', demandOption: true, describe: 'capacity in bytes (suffixes K, KiB, M: 4K = 4096)' })
-    .option('width', { type: 'number', demandOption: true, describe: 'bits per access (the port width)' })
-    .option('node', { type: 'number', default: 22, describe: 'technology node in nm (the table holds 22, 32, 45, 65, 90; between them it interpolates)' })
-    .option('ports', { type: 'number', default: 1, describe: 'read-write ports (beyond the table\'s 2: copies of 2-port arrays)' })
-    .option('banks', { type: 'number', default: 1, describe: 'banks (an access reads one)' })
+    .option('width', numberOption('width', 'bits per access (the port width)', { min: 1, max: 4096, demandOption: true }))
+    .option('node', numberOption('node', 'technology node in nm (the table holds 22, 32, 45, 65, 90; between them it interpolates)', { min: 1, max: 1000, whole: false, default: 22 }))
+    .option('ports', numberOption('ports', 'read-write ports (beyond the table\'s 2: copies of 2-port arrays)', { min: 1, max: 1024, default: 1 }))
+    .option('banks', numberOption('banks', 'banks (an access reads one)', { min: 1, max: 1024, default: 1 }))
     .option('tech', { type: 'string', describe: 'technology table (default: the bundled hw-configs/technology.json)' })
     .option('json', { type: 'boolean', default: false, describe: 'print {read_pj, write_pj, leak_mw, area_mm2, access_ns, cycle_ns, source}' })
     .example('sopsim sram-model --capacity 4096 --width 64 --node 45 --banks 2 --json', 'a 4 KB two-bank SRAM with 64-bit ports')
     .example('sopsim sram-model --capacity 512 --width 8 --ports 2 --cacti ~/cacti/cacti', 'run CACTI itself for this configuration');
 }
-
-const posInt = (v: number, flag: string) => {
-  if (!Number.isInteger(v) || v < 1) throw new UsageError(`--${flag}: expected a whole number >= 1, got ${v}`);
-  return v;
-};
 
 export function register(y: Argv): Argv {
   return y.command(
@@ -35,11 +30,9 @@ export function register(y: Argv): Argv {
       run(() => {
         const capacity = parseBytes(argv.capacity);
         if (capacity === null || capacity < 1) throw new UsageError(`--capacity: expected a size in bytes such as 4096 or 4K, got '${argv.capacity}'`);
-        if (!(argv.width > 0)) throw new UsageError(`--width: expected a positive number of bits, got ${argv.width}`);
-        if (!(argv.node > 0)) throw new UsageError(`--node: expected a positive number of nm, got ${argv.node}`);
         const techPath = argv.tech ?? join(BUNDLED_HW, 'technology.json');
         const model = sramModelOf(techPath, loadTechnology(techPath));
-        const r = model.figures({ capacityBytes: capacity, widthBits: argv.width, ports: posInt(argv.ports, 'ports'), banks: posInt(argv.banks, 'banks'), nodeNm: argv.node });
+        const r = model.figures({ capacityBytes: capacity, widthBits: argv.width as number, ports: argv.ports as number, banks: argv.banks as number, nodeNm: argv.node as number }); // checked by numberOption
         if (argv.json) process.stdout.write(toJson(r) + '\n');
         else
           process.stdout.write(
