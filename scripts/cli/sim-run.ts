@@ -23,12 +23,20 @@ export function flatten(r: SimReport): Record<string, number> {
   out.dram_bytes = r.dram_bytes;
   for (const [m, a] of Object.entries(r.sram)) for (const [k, v] of Object.entries(a)) out[`${m}_${k}`] = v;
   for (const [k, v] of Object.entries(r.energy_pj)) out[`energy_${k}_pj`] = v;
+  out.energy_on_chip_pj = onChipPj(r);
   out.energy_pj_per_weight = r.energy_pj_per_weight;
   out.time_ns = r.time_ns;
   out.power_w = r.power_w;
   out.tokens_per_s = r.tokens_per_s;
   out.lut_reloads = r.counters.lut_sram?.reloads ?? 0;
+  for (const [k, v] of Object.entries(r.area_mm2)) out[`area_${k}_mm2`] = v;
+  for (const [k, v] of Object.entries(r.utilisation)) out[`utilisation_${k}`] = v;
   return out;
+}
+
+/** Energy spent on chip: everything but the DRAM (weight_fetch). */
+export function onChipPj(r: SimReport): number {
+  return r.energy_pj.total - (r.energy_pj.weight_fetch ?? 0);
 }
 
 /** The JSON view the issue asks for: cycles, stalls by cause, DRAM bytes, SRAM, energy, per weight. */
@@ -50,6 +58,9 @@ export function summary(r: SimReport): Record<string, unknown> {
     time_ns: r.time_ns,
     power_w: r.power_w,
     tokens_per_s: r.tokens_per_s,
+    energy_on_chip_pj: onChipPj(r),
+    area_mm2: r.area_mm2,
+    utilisation: r.utilisation,
     bounds: r.bounds,
   };
 }

@@ -33,14 +33,14 @@ const colsSpec: Col[] = [
   { label: 'SOP+BF16-LUT sop4 (4.5 bpw)', scheme: 'sop4', hw: 'sop-bf16lut', lut: 'bf16' },
   { label: 'FP8 E4M3 e4m3-pot (8.0 bpw)', scheme: 'e4m3-pot', hw: 'fp8-e4m3' },
 ];
-const results: Array<{ col: Col; r: SimReport; sqnr: number; bpw: number }> = [];
-for (const c of colsSpec) {
+const sweep = arg('tokens-list', '1,16,256').split(',').map(Number);
+const prepared = colsSpec.map((c) => {
   const q = quantize(t, c.scheme, c.lut ? { lut: parseLutFormat(c.lut) } : {});
-  const m = measure(t, q);
-  const cfg = loadHwConfig(join(hwDir, `${c.hw}.json`));
-  const r = runLayers(cfg, [buildLayerWork(q, cfg, tokens, t.name)], { mode: 'fast' }).total;
-  results.push({ col: c, r, sqnr: m.sqnr_db, bpw: m.bpw });
-}
+  return { c, q, m: measure(t, q), cfg: loadHwConfig(join(hwDir, `${c.hw}.json`)) };
+});
+const simulate = (p: (typeof prepared)[number], n: number) => runLayers(p.cfg, [buildLayerWork(p.q, p.cfg, n, t.name)], { mode: 'fast' }).total;
+const results: Array<{ col: Col; r: SimReport; sqnr: number; bpw: number }> = prepared.map((p) => ({ col: p.c, r: simulate(p, tokens), sqnr: p.m.sqnr_db, bpw: p.m.bpw }));
+const onChip = (r: SimReport) => r.energy_pj.total - r.energy_pj.weight_fetch;
 if (args.includes('--json')) {
   process.stdout.write(JSON.stringify(results.map((x) => ({ ...x.col, sqnr_db: x.sqnr, bpw: x.bpw, report: { ...x.r, counters: undefined, energy_detail: undefined } })), null, 1) + '\n');
   process.exit(0);
@@ -60,9 +60,22 @@ row('  stall: LUT reload', (r) => r.stall_cycles.lut_reload, false);
 row('DRAM bytes', (r) => r.dram_bytes);
 row('weight buffer reads (256-bit)', (r) => r.sram.weight_buffer.reads);
 row('LUT SRAM reads', (r) => r.sram.lut_sram?.reads ?? 0, false);
-const comps = ['weight_fetch', 'weight_buffer', 'unpacker', 'selection_mux', 'codebook_rom', 'lut_sram', 'hif_output', 'scale_multiplier', 'mac_array', 'fp8_decode'];
+const comps = [...new Set(results.flatMap((x) => Object.keys(x.r.energy_pj)))].filter((c) => c !== 'total');
 for (const c of comps) row(`energy ${c} (uJ)`, (r) => (r.energy_pj[c] ?? 0) / 1e6, false, 4);
 row('energy total (uJ)', (r) => r.energy_pj.total / 1e6, true, 4);
 row('energy per weight (pJ)', (r) => r.energy_pj_per_weight, true, 4);
-row('on-chip energy per weight (pJ, excl. DRAM)', (r) => (r.energy_pj.total - r.energy_pj.weight_fetch) / r.weights_decoded, true, 4);
+row('on-chip energy per weight (pJ, excl. DRAM)', (r) => onChip(r) / r.weights_decoded, true, 4);
+row('area (mm2)', (r) => r.area_mm2.total, true, 4);
+row('MAC array utilisation', (r) => r.utilisation.mac_array, false, 3);
 process.stdout.write(`One ${rows}x${cols} Student-t(4) layer (seed 1), ${tokens} token(s), fast mode; ratios against FP8 in brackets.\n\n${lines.join('\n')}\n`);
+
+// the same layers at several token counts: energy ratios, in total and on chip
+const byTokens = sweep.map((n) => ({ n, rs: prepared.map((p) => simulate(p, n)) }));
+const ratio = (a: SimReport, b: SimReport, f: (r: SimReport) => number) => (f(a) / f(b)).toFixed(3);
+const total = (r: SimReport) => r.energy_pj.total;
+const tl = ['| tokens | sop4 HIF / FP8 total | on chip | FP6 HIF / FP8 total | on chip | HIF / BF16 LUT (sop4) total | on chip | cycles sop4 HIF / FP8 |', '|---|---|---|---|---|---|---|---|'];
+for (const { n, rs } of byTokens) {
+  const [hif, fp6, bf, fp8] = rs;
+  tl.push(`| ${n} | ${ratio(hif, fp8, total)} | ${ratio(hif, fp8, onChip)} | ${ratio(fp6, fp8, total)} | ${ratio(fp6, fp8, onChip)} | ${ratio(hif, bf, total)} | ${ratio(hif, bf, onChip)} | ${ratio(hif, fp8, (r) => r.cycles)} |`);
+}
+process.stdout.write(`\nEnergy ratios at ${sweep.join(', ')} tokens (same layers):\n\n${tl.join('\n')}\n`);

@@ -10,6 +10,7 @@ import { blockDef, blockKind, datapathDef, datapathNames, implementations, type 
 import '../blocks.js';
 import { HwRootSchema, TechnologySchema, type HwRoot, type Technology } from './schema.js';
 import { SramModel, SramTable } from '../energy/sram-model.js';
+import { LogicModel, anchorCells } from '../energy/logic.js';
 
 export { ConfigError };
 
@@ -51,6 +52,8 @@ export interface LoadedConfig {
   blocks: BlockSection[];
   /** SRAM figures: the technology's CACTI table, or CACTI itself when SOPSIM_CACTI names a binary. */
   sram: SramModel;
+  /** Logic energy, area and leakage at the config's node. */
+  logic: LogicModel;
 }
 
 const tables = new Map<string, SramTable>();
@@ -76,7 +79,15 @@ export function sectionOf<C>(cfg: LoadedConfig, kind: string): C | undefined {
 }
 
 export function loadTechnology(path: string): Technology {
-  return validate(TechnologySchema, readJson(path), path);
+  const tech = validate(TechnologySchema, readJson(path), path);
+  tech.logic.anchors.forEach((a, i) => {
+    try {
+      anchorCells(a.op);
+    } catch (e) {
+      throw new ConfigError(`${path}: field 'logic.anchors.${i}.op': ${(e as Error).message}`);
+    }
+  });
+  return tech;
 }
 
 /** Load a hw-config (and the technology table it names), applying `overrides` (dotted path = value). */
@@ -111,7 +122,7 @@ export function loadHwConfig(path: string, overrides: Array<[string, number | st
     }
     blocks.push(loadSection(path, kind, key, section, tech));
   }
-  return { path, hw: root, tech, datapath: dp, blocks, sram: sramModelOf(techPath, tech) };
+  return { path, hw: root, tech, datapath: dp, blocks, sram: sramModelOf(techPath, tech), logic: new LogicModel(tech, root.node_nm) };
 }
 
 function loadSection(path: string, kind: string, key: string, section: unknown, tech: Technology): BlockSection {
@@ -122,12 +133,6 @@ function loadSection(path: string, kind: string, key: string, section: unknown, 
   const conf = validate(def.schema, section, path, [key]) as BlockSection['conf'];
   const bad = def.checkTech?.(conf, tech);
   if (bad) throw new ConfigError(`${path}: field '${key}.${bad.field}': ${bad.message}`);
-  // every list under `actions` sums technology primitives
-  const actions = (conf.actions ?? {}) as Record<string, unknown>;
-  for (const [action, prims] of Object.entries(actions))
-    (Array.isArray(prims) ? prims : []).forEach((p, i) => {
-      if (!Object.hasOwn(tech.primitives_pj, p)) throw new ConfigError(`${path}: field '${key}.actions.${action}.${i}': unknown primitive '${p}' (expected one of ${Object.keys(tech.primitives_pj).join(', ')})`);
-    });
   return { kind, key, def, conf };
 }
 

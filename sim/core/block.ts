@@ -7,11 +7,12 @@ import type { ElementBook, QuantizedLayer } from '../../quant/layer.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Technology } from '../config/schema.js';
 import type { EnergyAction } from '../energy/actions.js';
+import type { Cells } from '../energy/logic.js';
 import type { Counters } from '../kernel/counters.js';
 import type { LayerWork } from '../datapath/layer-work.js';
 
 /** Why a cycle did not issue a lane group. */
-export const STALL_CAUSES = ['dram', 'lut_port', 'mac', 'scale', 'sparse', 'lut_reload', 'fill'] as const;
+export const STALL_CAUSES = ['dram', 'lut_port', 'mac', 'scale', 'sparse', 'lut_reload', 'fill', 'activation'] as const;
 export type StallCause = (typeof STALL_CAUSES)[number];
 
 /**
@@ -76,8 +77,12 @@ export interface Block {
   prefetchNext?(next: LayerWork, current: LayerWork, now: number): void;
   /** Storage blocks: accesses in a report's counters (the run's, or one layer's). */
   sram?(counters: Counters): SramAccesses;
-  /** Its silicon area and where the figure comes from (blocks with an area model). */
+  /** Storage blocks: silicon area and where the figure comes from (CACTI, a register file). */
   area?(): { mm2: number; source: string };
+  /** Logic blocks: the cells of all their units, for area, leakage and the flip-flops the clock drives. */
+  logic?(): { cells: Cells; what: string };
+  /** The share of its peak rate the block used over `cycles` cycles (0 to 1). */
+  utilisation?(counters: Counters, cycles: number): number;
   /** A lower bound on cycles the report states, from this block's counters. */
   bound?(counters: Counters): { name: string; cycles: number };
 }

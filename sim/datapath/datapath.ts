@@ -103,9 +103,41 @@ export class Datapath implements EventTarget {
     return b as B;
   }
 
-  /** Every block's per-action energies, for the energy report. */
+  /**
+   * Every block's per-action energies, for the energy report; then what every logic block leaks per cycle,
+   * and the clock of every flip-flop in the datapath (each cycle, busy or not).
+   */
   actions(): EnergyAction[] {
-    return this.blocks.flatMap((b) => b.actions());
+    return (this.actionList ??= this.buildActions());
+  }
+
+  private actionList: EnergyAction[] | null = null;
+
+  private buildActions(): EnergyAction[] {
+    const out = this.blocks.flatMap((b) => b.actions());
+    const { logic, hw } = this.cfg;
+    const ghz = hw.clock_ghz.value;
+    let flops = 0;
+    for (const b of this.blocks) {
+      const l = b.logic?.();
+      if (!l) continue;
+      flops += l.cells.dff;
+      const mw = logic.leakMw(l.cells);
+      out.push({ component: b.component, action: 'leakage_cycle', counter: 'cycles', pjEach: mw / ghz, source: `${mw.toExponential(3)} mW at ${ghz} GHz: ${logic.source(l.what, l.cells)}` });
+    }
+    out.push({ component: 'clock', action: 'flip_flops_cycle', counter: 'cycles', pjEach: logic.clockPj(flops), source: `${flops} flip-flops clocked every cycle, ${logic.tech.logic.clock_per_dff.value} of a flip-flop capture each (${logic.tech.logic.clock_per_dff.source})` });
+    return out;
+  }
+
+  /** Area of every block (storage from its SRAM model, logic from its cells) and their total, in mm2. */
+  area(): { blocks: Array<{ component: string; impl: string; mm2: number; source: string }>; total: number } {
+    const blocks = this.blocks.map((b) => {
+      const a = b.area?.();
+      if (a) return { component: b.component, impl: b.impl, ...a };
+      const l = b.logic?.();
+      return { component: b.component, impl: b.impl, mm2: l ? this.cfg.logic.um2(l.cells) / 1e6 : 0, source: l ? this.cfg.logic.source(l.what, l.cells) : 'no silicon of its own' };
+    });
+    return { blocks, total: blocks.reduce((s, b) => s + b.mm2, 0) };
   }
 
   /** Run one layer from cycle `this.now`; returns its start and end cycle. */

@@ -28,6 +28,10 @@ export interface SimReport {
   time_ns: number;
   power_w: number;
   tokens_per_s: number;
+  /** Silicon area per block and in total (mm2). */
+  area_mm2: Record<string, number>;
+  /** Share of each block's peak rate used over the report's cycles (MAC array, LUT, DRAM, ...). */
+  utilisation: Record<string, number>;
   /** Lower bounds the cycles must respect: DRAM bandwidth and lane count. */
   bounds: { dram_cycles: number; lane_cycles: number };
   start_cycle: number;
@@ -54,8 +58,13 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
   stall.total = stallTotal;
   const sram: Record<string, SramAccesses> = {};
   const bounds: Record<string, number> = {};
+  const utilisation: Record<string, number> = {};
+  const area = dp.area();
+  const area_mm2: Record<string, number> = Object.fromEntries(area.blocks.map((b) => [b.component, b.mm2]));
+  area_mm2.total = area.total;
   for (const b of dp.blocks) {
     if (b.sram) sram[b.component] = b.sram(counters);
+    if (b.utilisation) utilisation[b.component] = b.utilisation(counters, cycles);
     const bound = b.bound?.(counters);
     if (bound) bounds[bound.name] = bound.cycles;
   }
@@ -77,6 +86,8 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
     energy_pj,
     energy_pj_per_weight: weights ? energy.total / weights : 0,
     ...timeFigures(cycles, energy.total, extra.tokens, cfg.hw.clock_ghz.value),
+    area_mm2,
+    utilisation,
     bounds: bounds as SimReport['bounds'],
     start_cycle: extra.start,
     end_cycle: extra.end,

@@ -3,6 +3,8 @@
 
 import type { Counter, Counters } from '../kernel/counters.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { Cells } from './logic.js';
+import type { SramFigures } from './sram-model.js';
 
 export interface EnergyAction {
   component: string;
@@ -30,18 +32,23 @@ export interface EnergyReport {
   total: number;
 }
 
-/** Energy of one action built from technology primitives, scaled to the config's node. */
-export function actionPj(cfg: LoadedConfig, primitives: readonly string[]): { pj: number; source: string } {
-  const node = cfg.tech.node_scaling[String(cfg.hw.node_nm)];
-  let pj = 0;
-  for (const p of primitives) pj += cfg.tech.primitives_pj[p].value;
-  return { pj: pj * node.logic, source: primitives.length ? `${primitives.join(' + ')} at ${cfg.tech.reference_node_nm} nm x ${node.logic} (${cfg.hw.node_nm} nm)` : 'none' };
+/** An action whose energy is a structure of logic cells (sim/energy/logic.ts) at the config's node. */
+export function logicAction(cfg: LoadedConfig, component: string, action: string, counter: Counter, c: Cells, what: string): EnergyAction {
+  return { component, action, counter, pjEach: cfg.logic.pj(c), source: cfg.logic.source(what, c) };
 }
 
-/** An action costed from a primitive list of the block's config. */
-export function primitiveAction(cfg: LoadedConfig, component: string, action: string, counter: Counter, primitives: readonly string[]): EnergyAction {
-  const a = actionPj(cfg, primitives);
-  return { component, action, counter, pjEach: a.pj, source: a.source };
+/**
+ * The actions of `copies` identical SRAMs: a read and a write each cost one array's access energy (the
+ * figures' source), and every copy leaks each cycle.
+ */
+export function sramActions(cfg: LoadedConfig, component: string, s: SramFigures, copies: number, read: [string, Counter], write: [string, Counter]): EnergyAction[] {
+  const ghz = cfg.hw.clock_ghz.value;
+  const leak = copies > 1 ? `${copies} copies x ${s.leak_mw.toExponential(3)} mW` : `${s.leak_mw.toExponential(3)} mW`;
+  return [
+    { component, action: read[0], counter: read[1], pjEach: s.read_pj, source: s.source },
+    { component, action: write[0], counter: write[1], pjEach: s.write_pj, source: s.source },
+    { component, action: 'leakage_cycle', counter: 'cycles', pjEach: (s.leak_mw * copies) / ghz, source: `${leak} at ${ghz} GHz (${s.source})` },
+  ];
 }
 
 /** `counters` may be a per-layer copy of the run's counters (same handles, Counters.since). */

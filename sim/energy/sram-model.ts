@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeSram, runCacti, sramKey, type CactiFigures, type SramQuery } from './cacti.js';
 import type { Technology } from '../config/schema.js';
+import { LogicModel, muxTree, plus, register, times } from './logic.js';
 
 export type { SramQuery };
 
@@ -165,27 +166,25 @@ export class SramModel {
 }
 
 /**
- * A flip-flop array read through a mux tree, for arrays CACTI cannot organise (a few dozen entries):
- * the technology's register_file constants at 45 nm, scaled to the node. Each extra port adds a mux tree.
+ * A flip-flop array read through a mux tree, for arrays CACTI cannot organise (a few dozen entries),
+ * costed by the logic model: a read switches one port's mux tree, a write one word of flip-flops; the
+ * area is every bit's flip-flop and every port's mux tree.
  */
 export function registerFile(tech: Technology, q: SramQuery): SramFigures {
-  const rf = tech.register_file;
-  const node = tech.node_scaling[String(q.nodeNm)];
-  const logic = node?.logic ?? q.nodeNm / 45;
-  const leak = node?.leakage ?? 1;
+  const logic = new LogicModel(tech, q.nodeNm);
   const bits = q.capacityBytes * 8;
   const entries = Math.max(1, Math.ceil(bits / q.widthBits));
   const levels = Math.max(1, Math.ceil(Math.log2(entries)));
-  const areaScale = (q.nodeNm / 45) ** 2;
-  const um2 = bits * rf.ff_um2.value + q.ports * q.widthBits * Math.max(0, entries - 1) * rf.mux2_um2.value;
+  const tree = muxTree(entries, q.widthBits);
+  const all = plus(register(bits), times(tree, q.ports));
   return {
-    read_pj: q.widthBits * levels * rf.mux2_pj_per_bit.value * logic,
-    write_pj: q.widthBits * rf.ff_write_pj_per_bit.value * logic,
-    leak_mw: bits * rf.ff_leak_nw.value * leak * 1e-6,
-    area_mm2: (um2 * areaScale) / 1e6,
+    read_pj: logic.pj(tree),
+    write_pj: logic.pj(register(q.widthBits)),
+    leak_mw: logic.leakMw(all),
+    area_mm2: logic.um2(all) / 1e6,
     // assumption: about 50 ps a 2:1 mux level; `sram-model` prints it, no timing of the simulator reads it
     access_ns: levels * 0.05,
     cycle_ns: levels * 0.05,
-    source: `flip-flop array (CACTI has no organisation here): ${entries} entries x ${q.widthBits} bits, ${q.ports} port(s), ${q.nodeNm} nm; register_file constants of the technology table`,
+    source: `flip-flop array (CACTI has no organisation here): ${entries} entries x ${q.widthBits} bits, ${q.ports} port(s), ${q.nodeNm} nm, costed by the logic model`,
   };
 }

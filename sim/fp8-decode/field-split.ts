@@ -5,10 +5,12 @@ import { z } from 'zod';
 import type { RouteQuery } from '../core/block.js';
 import { CountingDecoder } from '../core/decoder.js';
 import { registerBlock } from '../core/registry.js';
-import { Primitives, implOf } from '../config/schema.js';
+import { OperandName, implOf } from '../config/schema.js';
+import { cells, parseOperand, plus, register, operandBits } from '../energy/logic.js';
 import { intBookBits } from '../../quant/schemes/books.js';
 
-const Schema = z.object({ impl: implOf('field-split'), actions: z.object({ decode: Primitives }).strict() }).strict();
+/** `format`: the widest number format it decodes, handed to the MAC array as it is (e.g. e4m3). */
+const Schema = z.object({ impl: implOf('field-split'), format: OperandName.default('e4m3') }).strict();
 type Conf = z.infer<typeof Schema>;
 
 /** Widest number format a LUT table decodes (64 entries); wider ones decode directly. */
@@ -26,7 +28,15 @@ registerBlock<Conf>({
   schema: Schema,
   create: (conf, env) =>
     new CountingDecoder(
-      { component: 'fp8_decode', impl: 'field-split', tabled: false, counter: { name: 'decodes', description: 'weights decoded directly from their number format (no table)' }, action: { name: 'decode', primitives: conf.actions.decode } },
+      { component: 'fp8_decode', impl: 'field-split', tabled: false, counter: { name: 'decodes', description: 'weights decoded directly from their number format (no table)' }, action: { name: 'decode' },
+        // the hidden bit: an OR of the exponent field (zero means subnormal), then the fields registered
+        lane: () => {
+          const f = parseOperand(conf.format);
+          const exp = f.kind === 'float' ? f.exp : 0;
+          return { cells: plus(cells({ and2: exp }), register(operandBits(f) + 1)), what: `${conf.format} field split (hidden bit from the exponent field), registered` };
+        },
+        operand: () => parseOperand(conf.format),
+      },
       env,
     ),
   route: (_conf, q) => (claims(q) ? {} : null),

@@ -1,14 +1,19 @@
-// One conversion per table lookup, priced by the config's primitive list.
+// The LUT output path: a table entry (ROM or LUT) registered as the MAC array's weight operand. A HIF
+// entry is already an integer mantissa (its table's exponent joins once per block, in the scale path), a
+// BF16 entry already a float: the cost is the entry's width of pipeline register.
 
 import { z } from 'zod';
 import type { BlockEnv, Demand } from '../core/block.js';
 import { registerBlock } from '../core/registry.js';
-import { Primitives, implOf } from '../config/schema.js';
-import { primitiveAction, type EnergyAction } from '../energy/actions.js';
+import { implOf } from '../config/schema.js';
+import { logicAction, type EnergyAction } from '../energy/actions.js';
+import { register, times, type Cells } from '../energy/logic.js';
+import type { LutSram } from '../lut-sram/lut-sram.js';
+import type { Unpacker } from '../unpacker/unpacker.js';
 import type { Block } from '../core/block.js';
 import type { Counter } from '../kernel/counters.js';
 
-const Schema = z.object({ impl: implOf('table-output'), actions: z.object({ convert: Primitives }).strict() }).strict();
+const Schema = z.object({ impl: implOf('table-output') }).strict();
 type Conf = z.infer<typeof Schema>;
 
 class TableOutput implements Block {
@@ -17,7 +22,6 @@ class TableOutput implements Block {
   private readonly hConversions: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
-    
     this.hConversions = env.counters.define(this.component, 'conversions', '', 'table entries turned into MAC operands (ROM and LUT lookups)');
   }
 
@@ -25,8 +29,18 @@ class TableOutput implements Block {
     this.env.counters.add(this.hConversions, d.tabled);
   }
 
+  private lane(): Cells {
+    return register(this.env.block<LutSram>('lut_sram')!.entryBits);
+  }
+
+  logic(): { cells: Cells; what: string } {
+    const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
+    return { cells: times(this.lane(), lanes), what: `${lanes} lanes` };
+  }
+
   actions(): EnergyAction[] {
-    return [primitiveAction(this.env.cfg, this.component, 'convert', this.hConversions, this.conf.actions.convert)];
+    const bits = this.env.block<LutSram>('lut_sram')!.entryBits;
+    return [logicAction(this.env.cfg, this.component, 'convert', this.hConversions, this.lane(), `a ${bits}-bit entry registered as the MAC operand`)];
   }
 }
 

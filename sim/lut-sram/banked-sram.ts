@@ -12,8 +12,9 @@ import type { WeightFetch } from '../weight-fetch/weight-fetch.js';
 import { registerBlock } from '../core/registry.js';
 import { PosInt, implOf } from '../config/schema.js';
 import { ConfigError } from '../config/errors.js';
-import type { EnergyAction } from '../energy/actions.js';
+import { sramActions, type EnergyAction } from '../energy/actions.js';
 import type { SramFigures } from '../energy/sram-model.js';
+import { parseOperand, type Operand } from '../energy/logic.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 import { lutEntryBits, parseLutFormat, toLutTable, type LutFormat } from '../../quant/codebooks/lut-format.js';
 import type { LutSram, LutTableRef } from './lut-sram.js';
@@ -191,6 +192,16 @@ class BankedSram implements LutSram {
     return work.stream.routed(this.route, work.n) > 0 ? Math.ceil(lanes / this.lookups) : 0;
   }
 
+  /** HIF entries are integer mantissas (the table's exponent joins once per block); BF16 entries are floats. */
+  operand(): Operand {
+    return parseOperand(this.format.kind === 'hif' ? `int${this.entryBits}` : 'bf16');
+  }
+
+  utilisation(c: Counters, cycles: number): number {
+    const peak = this.conf.ports * this.conf.banks * this.conf.replicas;
+    return cycles > 0 ? c.values[this.hReads] / (cycles * peak) : 0;
+  }
+
   sram(c: Counters): SramAccesses {
     const r = c.values[this.hReads];
     const w = c.values[this.hWrites];
@@ -212,14 +223,7 @@ class BankedSram implements LutSram {
   }
 
   actions(): EnergyAction[] {
-    const s = this.copyFigures();
-    const ghz = this.env.cfg.hw.clock_ghz.value;
-    const leak = s.leak_mw * this.conf.replicas;
-    return [
-      { component: this.component, action: 'read_entry', counter: this.hReads, pjEach: s.read_pj, source: s.source },
-      { component: this.component, action: 'write_entry', counter: this.hWrites, pjEach: s.write_pj, source: s.source },
-      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: leak / ghz, source: `${this.conf.replicas} copies x ${s.leak_mw.toExponential(3)} mW at ${ghz} GHz (${s.source})` },
-    ];
+    return sramActions(this.env.cfg, this.component, this.copyFigures(), this.conf.replicas, ['read_entry', this.hReads], ['write_entry', this.hWrites]);
   }
 }
 

@@ -4,11 +4,14 @@ import { z } from 'zod';
 import type { Block, BlockEnv, TileDemand } from '../core/block.js';
 import type { LayerWork } from '../datapath/layer-work.js';
 import { registerBlock } from '../core/registry.js';
-import { Primitives, implOf } from '../config/schema.js';
-import { primitiveAction, type EnergyAction } from '../energy/actions.js';
+import { implOf } from '../config/schema.js';
+import { logicAction, type EnergyAction } from '../energy/actions.js';
+import { muxTree, times, type Cells } from '../energy/logic.js';
+import type { LutSram } from '../lut-sram/lut-sram.js';
+import type { Unpacker } from '../unpacker/unpacker.js';
 import type { Counter } from '../kernel/counters.js';
 
-const Schema = z.object({ impl: implOf('select-bit'), actions: z.object({ select_block: Primitives }).strict() }).strict();
+const Schema = z.object({ impl: implOf('select-bit') }).strict();
 type Conf = z.infer<typeof Schema>;
 
 class SelectBit implements Block {
@@ -19,6 +22,7 @@ class SelectBit implements Block {
   private readonly hBlocks: Counter;
   private readonly hToLut: Counter;
   private readonly hToRom: Counter;
+  private readonly hSelects: Counter;
 
   constructor(private readonly conf: Conf, private readonly env: BlockEnv) {
     const c = env.counters;
@@ -26,6 +30,7 @@ class SelectBit implements Block {
     this.hBlocks = c.define(this.component, 'blocks', '', 'blocks whose selection bit was read');
     this.hToLut = c.define(this.component, 'to_lut', '', 'blocks routed to the LUT SRAM');
     this.hToRom = c.define(this.component, 'to_rom', '', 'blocks routed to the codebook ROM');
+    this.hSelects = c.define(this.component, 'selects', '', 'table entries chosen between ROM and LUT (weights of two-book layers decoded through a table)');
   }
 
   beginLayer(work: LayerWork): void {
@@ -38,11 +43,23 @@ class SelectBit implements Block {
     this.env.counters.add(this.hBlocks, t.blocksStarting);
     this.env.counters.add(this.hToLut, toLut);
     this.env.counters.add(this.hToRom, t.blocksStarting - toLut);
+    this.env.counters.add(this.hSelects, t.tabled);
     return 0;
   }
 
+  /** One lane: a 2:1 mux of table entries, ROM or LUT, on the block's selection bit. */
+  private lane(): Cells {
+    return muxTree(2, this.env.block<LutSram>('lut_sram')!.entryBits);
+  }
+
+  logic(): { cells: Cells; what: string } {
+    const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
+    return { cells: times(this.lane(), lanes), what: `${lanes} lanes` };
+  }
+
   actions(): EnergyAction[] {
-    return [primitiveAction(this.env.cfg, this.component, 'select_block', this.hBlocks, this.conf.actions.select_block)];
+    const bits = this.env.block<LutSram>('lut_sram')!.entryBits;
+    return [logicAction(this.env.cfg, this.component, 'select_entry', this.hSelects, this.lane(), `a 2:1 mux of ${bits}-bit entries`)];
   }
 }
 

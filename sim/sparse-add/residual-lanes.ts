@@ -1,13 +1,16 @@
-// `lanes` correction x activation multiply-adds per cycle.
+// `lanes` correction x activation multiply-adds per cycle: a BF16 correction times the activation, added
+// into the output's accumulator.
 
 import { z } from 'zod';
 import type { Block, BlockEnv, TileDemand } from '../core/block.js';
 import { registerBlock } from '../core/registry.js';
-import { PosInt, Primitives, implOf } from '../config/schema.js';
-import { primitiveAction, type EnergyAction } from '../energy/actions.js';
+import { PosInt, implOf } from '../config/schema.js';
+import { logicAction, type EnergyAction } from '../energy/actions.js';
+import { fpAdd, multiply, parseOperand, plus, times, type Cells } from '../energy/logic.js';
+import type { MacArray } from '../mac-array/mac-array.js';
 import type { Counter } from '../kernel/counters.js';
 
-const Schema = z.object({ impl: implOf('residual-lanes'), lanes: PosInt, actions: z.object({ multiply_add: Primitives }).strict() }).strict();
+const Schema = z.object({ impl: implOf('residual-lanes'), lanes: PosInt }).strict();
 type Conf = z.infer<typeof Schema>;
 
 class ResidualLanes implements Block {
@@ -30,8 +33,19 @@ class ResidualLanes implements Block {
     return Math.ceil((t.residuals * t.tokens) / this.conf.lanes);
   }
 
+  private lane(): { cells: Cells; what: string } {
+    const mac = this.env.block<MacArray>('mac_array')!;
+    const bf16 = parseOperand('bf16');
+    return { cells: plus(multiply(bf16, mac.activation), fpAdd(mac.accumulator)), what: `bf16 correction x ${mac.activation.name} activation, ${mac.accumulator.name} add` };
+  }
+
+  logic(): { cells: Cells; what: string } {
+    return { cells: times(this.lane().cells, this.conf.lanes), what: `${this.conf.lanes} lanes` };
+  }
+
   actions(): EnergyAction[] {
-    return [primitiveAction(this.env.cfg, this.component, 'multiply_add', this.hAdds, this.conf.actions.multiply_add)];
+    const l = this.lane();
+    return [logicAction(this.env.cfg, this.component, 'multiply_add', this.hAdds, l.cells, l.what)];
   }
 }
 

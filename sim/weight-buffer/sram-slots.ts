@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { BlockEnv, SramAccesses } from '../core/block.js';
 import { registerBlock } from '../core/registry.js';
 import { PosInt, implOf } from '../config/schema.js';
-import type { EnergyAction } from '../energy/actions.js';
+import { sramActions, type EnergyAction } from '../energy/actions.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 import type { WeightBuffer } from './weight-buffer.js';
 
@@ -28,6 +28,7 @@ class SramSlots implements WeightBuffer {
   readonly slots: number;
   readonly tileBytes: number;
   readonly capacityBytes: number;
+  readonly wordBits: number;
   private readonly wordBytes: number;
   private readonly hReads: Counter;
   private readonly hWrites: Counter;
@@ -39,6 +40,7 @@ class SramSlots implements WeightBuffer {
     this.tileBytes = conf.tile_bytes;
     this.capacityBytes = conf.tile_bytes * conf.slots;
     this.wordBytes = conf.width_bits / 8;
+    this.wordBits = conf.width_bits;
     const c = env.counters;
     this.hReads = c.define(this.component, 'reads', 'words', `word reads (${conf.width_bits} bits) by the unpacker`);
     this.hWrites = c.define(this.component, 'writes', 'words', 'word writes as tiles arrive from DRAM');
@@ -71,14 +73,7 @@ class SramSlots implements WeightBuffer {
   }
 
   actions(): EnergyAction[] {
-    const { cfg } = this.env;
-    const s = this.figures();
-    const ghz = cfg.hw.clock_ghz.value;
-    return [
-      { component: this.component, action: 'read_word', counter: this.hReads, pjEach: s.read_pj, source: s.source },
-      { component: this.component, action: 'write_word', counter: this.hWrites, pjEach: s.write_pj, source: s.source },
-      { component: this.component, action: 'leakage_cycle', counter: 'cycles', pjEach: s.leak_mw / ghz, source: `${s.leak_mw.toExponential(3)} mW at ${ghz} GHz (${s.source})` },
-    ];
+    return sramActions(this.env.cfg, this.component, this.figures(), 1, ['read_word', this.hReads], ['write_word', this.hWrites]);
   }
 }
 

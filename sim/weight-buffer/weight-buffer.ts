@@ -9,6 +9,8 @@ export interface WeightBuffer extends Block {
   readonly slots: number;
   /** Payload bytes a tile is sized to. */
   readonly tileBytes: number;
+  /** Bits of one buffer word (what the unpacker reads at once). */
+  readonly wordBits: number;
   /** A tile of `bytes` is written on arrival and read by the unpacker. */
   tileLoaded(bytes: number): void;
 }

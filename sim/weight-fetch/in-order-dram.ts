@@ -56,13 +56,23 @@ class InOrderDram implements WeightFetch {
     return this.channelFree + this.latency;
   }
 
+  utilisation(c: Counters, cycles: number): number {
+    return cycles > 0 ? c.values[this.hBusy] / cycles : 0;
+  }
+
   bound(counters: Counters): { name: string; cycles: number } {
     return { name: 'dram_cycles', cycles: Math.ceil(counters.values[this.hBytes] / this.rate) };
   }
 
   actions(): EnergyAction[] {
-    const d = this.env.cfg.tech.dram_pj_per_bit[this.conf.dram];
-    return [{ component: this.component, action: 'read_byte', counter: this.hBytes, pjEach: 8 * d.value, source: `8 bits x ${d.value} pJ/bit: ${d.source}` }];
+    const { tech, hw } = this.env.cfg;
+    const d = tech.dram_pj_per_bit[this.conf.dram];
+    const bg = tech.dram_background_mw_per_gb_s[this.conf.dram];
+    const mw = bg.value * this.conf.gb_per_s.value;
+    return [
+      { component: this.component, action: 'read_byte', counter: this.hBytes, pjEach: 8 * d.value, source: `8 bits x ${d.value} pJ/bit: ${d.source}` },
+      { component: this.component, action: 'background_cycle', counter: 'cycles', pjEach: mw / hw.clock_ghz.value, source: `${bg.value} mW per GB/s x ${this.conf.gb_per_s.value} GB/s = ${mw} mW at ${hw.clock_ghz.value} GHz: ${bg.source}` },
+    ];
   }
 }
 
@@ -73,5 +83,7 @@ registerBlock<Conf>({
   schema: Schema,
   create: (conf, env) => new InOrderDram(conf, env),
   checkTech: (conf, tech) =>
-    Object.hasOwn(tech.dram_pj_per_bit, conf.dram) ? null : { field: 'dram', message: `unknown DRAM '${conf.dram}' (expected one of ${Object.keys(tech.dram_pj_per_bit).join(', ')})` },
+    Object.hasOwn(tech.dram_pj_per_bit, conf.dram) && Object.hasOwn(tech.dram_background_mw_per_gb_s, conf.dram)
+      ? null
+      : { field: 'dram', message: `unknown DRAM '${conf.dram}' (expected one of ${Object.keys(tech.dram_pj_per_bit).filter((k) => Object.hasOwn(tech.dram_background_mw_per_gb_s, k)).join(', ')})` },
 });

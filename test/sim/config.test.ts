@@ -68,9 +68,9 @@ describe('bad configs name file, field and expectation', () => {
     const p = variant('lutfmt', (d) => (d.lut.output = 'fp9'));
     expect(() => loadHwConfig(p)).toThrow(/field 'lut\.output': expected hif<N>/);
   });
-  it('an unknown primitive in an action', () => {
-    const p = variant('prim', (d) => (d.mac_array.actions.mac = ['quantum_mult']));
-    expect(() => loadHwConfig(p)).toThrow(/prim\.json: field 'mac_array\.actions\.mac\.0': unknown primitive 'quantum_mult'/);
+  it('an unknown operand format', () => {
+    const p = variant('fmt', (d) => (d.mac_array.activation = 'quantum8'));
+    expect(() => loadHwConfig(p)).toThrow(/fmt\.json: field 'mac_array\.activation': expected a number format/);
   });
   it('a node the technology table lacks', () => {
     const p = variant('node', (d) => (d.node_nm = 3));
@@ -89,7 +89,7 @@ describe('bad configs name file, field and expectation', () => {
     // inherited names and list internals are not config fields
     expect(() => loadHwConfig(HW('sop-hif'), [['__proto__.toString', 1]])).toThrow(/no field '__proto__'/);
     expect(() => loadHwConfig(HW('sop-hif'), [['constructor.name', 'x']])).toThrow(/no field 'constructor'/);
-    expect(() => loadHwConfig(HW('sop-hif'), [['mac_array.actions.mac.length', 0]])).toThrow(/'mac_array\.actions\.mac' is a list, not a section/);
+    expect(() => loadHwConfig(HW('sop-hif'), [['codebook_rom.codebooks.length', 0]])).toThrow(/'codebook_rom\.codebooks' is a list, not a section/);
     expect(() => loadHwConfig(HW('sop-hif'), [['weight_fetch.dram', 'constructor']])).toThrow(/unknown DRAM 'constructor'/);
     expect(({} as Record<string, unknown>).toString).toBe(Object.prototype.toString);
   });

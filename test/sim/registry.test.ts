@@ -6,7 +6,9 @@ import { synthesize } from '../../quant/io/synthetic.js';
 import { quantize } from '../../quant/schemes/index.js';
 import type { Block, BlockEnv, Demand } from '../../sim/core/block.js';
 import { blockKinds, implementations, registerBlock } from '../../sim/core/registry.js';
-import { primitiveAction } from '../../sim/energy/actions.js';
+import { logicAction } from '../../sim/energy/actions.js';
+import { intMult, parseOperand } from '../../sim/energy/logic.js';
+import type { MacArray } from '../../sim/mac-array/mac-array.js';
 import { cfg, runOne, variantCfg } from '../helpers/sim.js';
 
 describe('block registry', () => {
@@ -30,8 +32,17 @@ describe('block registry', () => {
   });
   it('a new implementation registered outside the core runs in a datapath by its name', () => {
     // a MAC array that takes twice the cycles of mac-grid at the same throughput setting
-    const Schema = z.object({ impl: z.literal('test-half-rate'), macs_per_cycle: z.number().int().positive(), actions: z.object({ mac: z.array(z.string()), output_scale: z.array(z.string()) }).strict() }).strict();
-    class HalfRate implements Block {
+    const Schema = z.object({ impl: z.literal('test-half-rate'), macs_per_cycle: z.number().int().positive(), activation: z.string(), accumulator: z.string(), max_block: z.number() }).strict();
+    // what other blocks ask of a MAC array (the activation buffer its activation format, ...)
+    class HalfRate implements MacArray {
+      readonly activation = parseOperand('bf16');
+      readonly accumulator = parseOperand('fp32');
+      weightOperand() {
+        return parseOperand('e4m3');
+      }
+      blockSum() {
+        return this.accumulator;
+      }
       readonly component = 'mac_array';
       readonly impl = 'test-half-rate';
       readonly stall = 'mac' as const;
@@ -49,7 +60,7 @@ describe('block registry', () => {
         return 2;
       }
       actions() {
-        return [primitiveAction(this.env.cfg, 'mac_array', 'mac', this.h, this.conf.actions.mac)];
+        return [logicAction(this.env.cfg, 'mac_array', 'mac', this.h, intMult(8, 8), 'an 8 x 8 multiply')];
       }
     }
     registerBlock({ kind: 'mac_array', impl: 'test-half-rate', summary: 'half-rate MACs (a test)', schema: Schema, create: (c, env) => new HalfRate(c, env) });

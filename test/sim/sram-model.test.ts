@@ -1,6 +1,7 @@
 // The SRAM model: the CACTI 7 table and its interpolation, checked against CACTI runs left out of the
 // grid (test/golden/sram-cacti-holdout.json, made by scripts/cacti/grid.ts), and what ports and banks cost.
 import { existsSync, readFileSync } from 'node:fs';
+import { fitAnchors } from '../../sim/energy/logic.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTechnology, sramModelOf } from '../../sim/config/load.js';
@@ -85,11 +86,13 @@ describe('SRAM model (CACTI 7 table)', () => {
   it('a flip-flop array costs more to read with more entries and wider words, and its area grows with its bits', () => {
     const m = sramModelOf(techPath, loadTechnology(techPath));
     const f = (capacityBytes: number, widthBits: number) => m.figures({ capacityBytes, widthBits, ports: 1, banks: 1, nodeNm: 45 });
-    // 16 entries x 8 bits: 8 bits x log2(16) levels of 2:1 muxes; a write captures 8 flip-flops
-    expect(f(16, 8).read_pj).toBeCloseTo(8 * 4 * 0.00125, 12);
-    expect(f(16, 8).write_pj).toBeCloseTo(8 * 0.004, 12);
+    // 16 entries x 8 bits: a read switches a 15-mux tree per bit, a write captures 8 flip-flops, at the
+    // logic model's energy per um2 of (45 nm) cell area
+    const k = fitAnchors(loadTechnology(techPath).logic).k;
+    expect(f(16, 8).read_pj).toBeCloseTo(8 * 15 * 1.862 * k, 12);
+    expect(f(16, 8).write_pj).toBeCloseTo(8 * 4.522 * k, 12);
     expect(f(32, 8).read_pj).toBeGreaterThan(f(16, 8).read_pj);
-    expect(f(32, 16).read_pj).toBeGreaterThan(f(32, 8).read_pj);
+    expect(f(48, 12).read_pj).toBeGreaterThan(f(32, 8).read_pj); // 32 entries either way, wider words
     expect(f(32, 8).area_mm2).toBeGreaterThan(f(16, 8).area_mm2);
     expect(f(16, 8).area_mm2).toBeCloseTo((128 * 4.522 + 8 * 15 * 1.862) / 1e6, 12);
   });

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
-import { flatten, runSteps, summary } from '../sim-run.js';
+import { flatten, onChipPj, runSteps, summary } from '../sim-run.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 
 export function register(y: Argv): Argv {
@@ -53,7 +53,11 @@ export function register(y: Argv): Argv {
         for (const [m, a] of Object.entries(t.sram)) rows.push([`${m} reads / writes`, `${a.reads} / ${a.writes}`]);
         for (const [k, v] of Object.entries(t.energy_pj)) if (k !== 'total' && v) rows.push([`energy ${k}`, `${fmt(v / 1e6, 4)} uJ (${fmt((100 * v) / t.energy_pj.total, 3)}%)`]);
         rows.push(['energy total', `${fmt(t.energy_pj.total / 1e6, 5)} uJ`]);
+        rows.push(['energy on chip', `${fmt(onChipPj(t) / 1e6, 5)} uJ (everything but DRAM)`]);
         rows.push(['energy per weight', `${fmt(t.energy_pj_per_weight, 4)} pJ`]);
+        rows.push(['time', `${fmt(t.time_ns, 6)} ns at ${cfg.hw.clock_ghz.value} GHz (${fmt(t.tokens_per_s, 4)} tokens/s, ${fmt(t.power_w, 4)} W)`]);
+        rows.push(['area', `${fmt(t.area_mm2.total, 4)} mm2 (${Object.entries(t.area_mm2).filter(([k, v]) => k !== 'total' && v > 0).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${fmt(v, 3)}`).join(', ')}, ...)`]);
+        rows.push(['utilisation', Object.entries(t.utilisation).map(([k, v]) => `${k} ${fmt(100 * v, 3)}%`).join(', ')]);
         process.stdout.write(table(rows) + '\n');
         if (argv.csv) process.stdout.write(`\nCSV written to ${argv.csv}\n`);
       }),

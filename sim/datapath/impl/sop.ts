@@ -7,8 +7,8 @@ import { registerDatapath } from '../../core/registry.js';
 registerDatapath({
   name: 'sop',
   summary: 'LUT decode: selection mux, codebook ROM, LUT SRAM, LUT output path, block scales, sparse add',
-  blocks: ['weight_fetch', 'weight_buffer', 'unpacker', 'selection_mux', 'codebook_rom', 'lut_sram', 'hif_output', 'scale_multiplier', 'sparse_add', 'mac_array', 'fp8_decode'],
-  required: ['weight_fetch', 'weight_buffer', 'unpacker', 'lut_sram', 'hif_output', 'mac_array'],
+  blocks: ['weight_fetch', 'weight_buffer', 'unpacker', 'selection_mux', 'codebook_rom', 'lut_sram', 'hif_output', 'scale_multiplier', 'sparse_add', 'activation_buffer', 'mac_array', 'accumulator', 'fp8_decode'],
+  required: ['weight_fetch', 'weight_buffer', 'unpacker', 'lut_sram', 'hif_output', 'activation_buffer', 'mac_array', 'accumulator'],
   decoders: ['fp8_decode', 'codebook_rom', 'lut_sram'],
-  stallOrder: ['mac_array', 'lut_sram', 'scale_multiplier'],
+  stallOrder: ['mac_array', 'lut_sram', 'scale_multiplier', 'activation_buffer'],
 });
