@@ -51,6 +51,15 @@ export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, la
   const lines = r.energy_detail.reduce((s, l) => s + l.pj, 0);
   expect(lines).toBeCloseTo(r.energy_pj.total, 6);
   for (const l of r.energy_detail) expect(l.pj).toBeCloseTo(l.count * l.pjEach, 9);
+  // area is the sum of the blocks'; no block is used beyond its peak rate
+  const blocks = Object.entries(r.area_mm2).filter(([k]) => k !== 'total').reduce((s, [, v]) => s + v, 0);
+  expect(blocks).toBeCloseTo(r.area_mm2.total, 12);
+  expect(r.area_mm2.total).toBeGreaterThan(0);
+  for (const [b, u] of Object.entries(r.utilisation)) {
+    expect(u, b).toBeGreaterThanOrEqual(0);
+    expect(u, b).toBeLessThanOrEqual(1 + 1e-12);
+  }
+  expect(r.utilisation.weight_fetch * r.cycles).toBeCloseTo(c.weight_fetch.busy_cycles, 6);
   // every cycle is busy or a stall with a cause; never below the bandwidth or lane bound
   expect(r.busy_cycles + r.stall_cycles.total).toBe(r.cycles);
   expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(r.dram_bytes / rate));
