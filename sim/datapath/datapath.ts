@@ -131,6 +131,12 @@ export class Datapath implements EventTarget {
 
   /** Area of every block (storage from its SRAM model, logic from its cells) and their total, in mm2. */
   area(): { blocks: Array<{ component: string; impl: string; mm2: number; source: string }>; total: number } {
+    return (this.areas ??= this.buildArea());
+  }
+
+  private areas: ReturnType<Datapath['buildArea']> | null = null;
+
+  private buildArea(): { blocks: Array<{ component: string; impl: string; mm2: number; source: string }>; total: number } {
     const blocks = this.blocks.map((b) => {
       const a = b.area?.();
       if (a) return { component: b.component, impl: b.impl, ...a };

@@ -81,7 +81,7 @@ class MacGrid implements MacArray {
 
   /** The decoders of this datapath, split by whether a table (ROM, LUT) or a direct decode feeds the MAC. */
   private decoders(tabled: boolean): Decoder[] {
-    return ['fp8_decode', 'codebook_rom', 'lut_sram'].map((k) => this.env.block<Decoder>(k)).filter((d): d is Decoder => !!d && d.tabled === tabled);
+    return this.env.cfg.datapath.decoders.map((k) => this.env.block<Decoder>(k)).filter((d): d is Decoder => !!d && d.tabled === tabled);
   }
 
   private get scaler(): ScaleMultiplier | undefined {

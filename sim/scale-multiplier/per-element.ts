@@ -11,7 +11,10 @@ registerPlacement({
   blockSums: false,
   multiplies: (d) => d.weights,
   mostPerGroup: (lanes) => lanes,
-  unit: (mac, scale) => ({ cells: multiply(mac.weightOperand(), scale), what: `${mac.weightOperand().name} weight x ${scale.name} scale (exact product)` }),
+  unit: (mac, scale) => {
+    const w = mac.weightOperand();
+    return { cells: multiply(w, scale), what: `${w.name} weight x ${scale.name} scale (exact product)` };
+  },
   // the exact product: the scale's exponent, both significands
   scaled: (w, scale) => parseOperand(`e${scale.kind === 'float' ? Math.max(scale.exp, w.kind === 'float' ? w.exp : 0) : 8}m${significand(w) + significand(scale) - 1}`),
 });
