@@ -4,10 +4,10 @@
 // measured on a real weight stream (the HIF8 entries and 4-bit codes one unpacker lane sees). The table
 // is written as data (hw-configs/synth-osu018.json) with the tools, library and activities in its header.
 //
-//   node dist/scripts/synth/characterise.js [--weights FILE|synthetic:...] [--tensor NAME] [-o FILE]
+//   node dist/scripts/synth/characterise.js [--weights FILE|synthetic:...] [--tensor NAME] [--out FILE] [--liberty FILE]
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,7 @@ import { openWeights } from '../../quant/io/load.js';
 import { quantize } from '../../quant/schemes/index.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 import { writeFileAtomic } from '../../quant/packed/atomic.js';
+import { arg } from '../bench/reference.js';
 import { circuits, type Circuit, type PortActivity } from './circuits.js';
 
 export const OSU018_LIBERTY = '/usr/share/qflow/tech/osu018/osu018_stdcells.lib';
@@ -105,7 +106,7 @@ export function synthesise(c: Circuit, act: Activities, liberty = OSU018_LIBERTY
       'write_verilog -noattr -noexpr net.v',
     ].join('; ');
     run('yosys', ['-q', '-p', script], dir);
-    const stat = run('cat', ['stat.txt'], dir);
+    const stat = readFileSync(join(dir, 'stat.txt'), 'utf8');
     const area = Number(/Chip area for module '\\top': ([\d.]+)/.exec(stat)?.[1]);
     const cells = Number(/Number of cells:\s+(\d+)/.exec(stat)?.[1]);
     const acts = Object.entries(c.ports).map(([p, a]: [string, PortActivity]) => `set_power_activity -input_ports [get_ports ${p}*] -activity ${act[a]}`);
@@ -137,21 +138,16 @@ function version(cmd: string, flag: string): string {
   return run(cmd, [flag], tmpdir()).split('\n').find((l) => l.trim())!.trim();
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
 function main(): void {
-  const weights = arg('--weights', 'synthetic:t4:256x1024:1');
-  const out = arg('-o', 'hw-configs/synth-osu018.json');
-  const liberty = arg('--liberty', OSU018_LIBERTY);
+  const weights = arg('weights', 'synthetic:t4:256x1024:1');
+  const out = arg('out', 'hw-configs/synth-osu018.json');
+  const liberty = arg('liberty', OSU018_LIBERTY);
   if (!haveTools(liberty)) {
     process.stderr.write(`characterise: needs yosys, OpenSTA (sta) and ${liberty} (Debian: apt-get install yosys opensta qflow-tech-osu018)\n`);
     process.exit(2);
   }
   const src = openWeights(weights);
-  const tensor = arg('--tensor', src.tensors()[0]);
+  const tensor = arg('tensor', src.tensors()[0]);
   const q = quantize(src.read(tensor), 'sop4', {});
   const act = measureActivities(q);
   const rows = circuits().map((c) => {

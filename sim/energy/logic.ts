@@ -112,12 +112,6 @@ export function fpAdd(f: Operand): Cells {
   return plus(intAdd(f.exp), cells({ mux2: 2 * p }), shifter(w, w), cells({ and2: p }), intAdd(w), cells({ xor2: w }), lzc(w), shifter(w, w), intAdd(f.exp), round(p, 3));
 }
 
-/** An integer (fixed-point) word into a float: leading-zero count, normalisation shift, rounding. */
-export function intToFloat(bits: number, out: Operand): Cells {
-  const p = significand(out);
-  return plus(lzc(bits), shifter(bits, bits), round(p, bits - p), intAdd(out.kind === 'float' ? out.exp : 0));
-}
-
 /** A value rounded from one format to a narrower one (the significand's dropped bits, an incrementer). */
 export function narrow(from: Operand, to: Operand): Cells {
   const drop = significand(from) - significand(to);
@@ -185,13 +179,14 @@ export class LogicModel {
   /** Cell area at this node over its 45 nm area. */
   readonly areaScale: number;
   readonly leakScale: number;
-  readonly alpha: number;
+  /** The fit to the technology's anchors (made once per technology table). */
+  readonly fit: ReturnType<typeof fitAnchors>;
 
   constructor(readonly tech: Technology, readonly nodeNm: number) {
     const logic = tech.logic;
     let fit = fits.get(logic);
     if (!fit) fits.set(logic, (fit = fitAnchors(logic)));
-    this.alpha = fit.alpha;
+    this.fit = fit;
     this.pjPerUm2 = fit.k * (nodeNm / 45) ** fit.alpha;
     const node = tech.node_scaling[String(nodeNm)];
     const ref = tech.node_scaling[String(tech.reference_node_nm)];

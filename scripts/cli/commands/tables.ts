@@ -5,7 +5,6 @@ import type { Argv } from 'yargs';
 import { Datapath } from '../../../sim/datapath/datapath.js';
 import { fmt, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
-import { fitAnchors } from '../../../sim/energy/logic.js';
 
 export function register(y: Argv): Argv {
   return y.command(
@@ -23,7 +22,7 @@ export function register(y: Argv): Argv {
         const dp = new Datapath(cfg);
         const energy = dp.actions().map((a) => ({ component: a.component, action: a.action, pj: a.pjEach, counts: a.counter === 'cycles' ? 'cycles' : dp.counters.key(a.counter), source: a.source }));
         const { blocks: area, total } = dp.area();
-        const fit = fitAnchors(cfg.tech.logic);
+        const fit = cfg.logic.fit;
         const anchors = fit.residuals.map((r) => ({ op: r.op, node_nm: r.node_nm, published_pj: r.pj, model_pj: r.model_pj, ratio: r.ratio, source: r.source }));
         if (argv.json) {
           process.stdout.write(toJson({ hw: cfg.hw.name, node_nm: cfg.hw.node_nm, energy, area, area_total_mm2: total, logic_fit: { pj_per_um2_at_45nm: fit.k, alpha: fit.alpha, anchors } }) + '\n');
