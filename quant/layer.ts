@@ -31,8 +31,11 @@ export interface ElementBook {
   inLut: boolean;
   /** Bits the layer pays to ship this table (0 for ROM codebooks). */
   tableBits: number;
-  /** HIF representation of the table, when the LUT format is HIF. */
-  hif?: { mantissas: Int32Array; exponent: number; bits: number };
+  /**
+   * HIF representation of the table, when the LUT format is HIF: each entry's integer (level = integer ·
+   * 2^exponent) and its width; for the shift-add formats the largest shift, the integer being m · 2^s.
+   */
+  hif?: { mantissas: Int32Array; exponent: number; bits: number; shiftMax?: number };
 }
 
 export interface ScaleField {
@@ -66,7 +69,7 @@ export interface QuantizedLayer {
   /** Per-layer multiplier (POT normaliser or FP32 tensor scale) and the bits it is stored in. */
   tensorScale: number;
   tensorScaleBits: number;
-  /** LUT output format the levels were rounded to ('hif8', 'bf16', 'exact'). */
+  /** LUT output format the levels were rounded to ('hif8', 'hif7sa', 'bf16', 'exact'). */
   lut: string;
   /** Scheme-specific facts for reports (pair, shares, ...). */
   info: Record<string, unknown>;

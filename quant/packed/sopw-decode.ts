@@ -2,6 +2,7 @@
 // sopw-header.ts), the sections with their checksums, then each section decoded and checked against
 // the header. Every problem is a one-line InputError naming the file and what is wrong.
 
+import { shiftAddFormat, shiftAddValue } from '../codebooks/lut-format.js';
 import { crc32 } from 'node:zlib';
 import { Codebook } from '../codebooks/codebook.js';
 import { bf16Value, float32FromBits } from '../formats/bits.js';
@@ -89,12 +90,19 @@ function tableBook(path: string, i: number, name: string, levels: number[], inLu
   return { name, table, grid, inLut, tableBits };
 }
 
-/** A LUT book from its packed entries: HIF (two's-complement mantissas × 2^exponent), BF16 or float64. */
+/** A LUT book from its packed entries: HIF (two's-complement mantissas × 2^exponent), shift-add HIF (m · 2^s × 2^exponent), BF16 or float64. */
 function lutBook(path: string, i: number, bh: Extract<BookHeader, { kind: 'lut' }>, raw: Uint8Array, elementBits: number): ElementBook {
   const n = bh.entries;
   const lv = new Array<number>(n);
   let mantissas: Int32Array | null = null;
-  if (bh.encoding === 'hif') {
+  if (bh.encoding === 'hifsa') {
+    const f = shiftAddFormat(bh.entry_bits, bh.shift_max ?? 0);
+    const u = new Uint32Array(n);
+    unpackBits(raw, n, bh.entry_bits, u);
+    for (let k = 0; k < n; k++) need(path, u[k] >>> 5 <= f.shiftMax, `books[${i}]: entry ${k} has shift ${u[k] >>> 5}, expected 0 to ${f.shiftMax}`);
+    mantissas = Int32Array.from(u, (x) => shiftAddValue(f, x));
+    for (let k = 0; k < n; k++) lv[k] = mantissas[k] * 2 ** (bh.hif_exponent ?? 0);
+  } else if (bh.encoding === 'hif') {
     const u = new Uint32Array(n);
     unpackBits(raw, n, bh.entry_bits, u);
     const sh = 32 - bh.entry_bits;
@@ -104,8 +112,9 @@ function lutBook(path: string, i: number, bh: Extract<BookHeader, { kind: 'lut' 
     const c = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let k = 0; k < n; k++) lv[k] = bh.encoding === 'bf16' ? bf16Value(c.getUint16(2 * k, true)) : c.getFloat64(8 * k, true);
   }
-  const book = tableBook(path, i, bh.name, lv, true, n * bh.entry_bits + (bh.encoding === 'hif' ? 8 : 0), elementBits);
-  if (mantissas) book.hif = { mantissas, exponent: bh.hif_exponent ?? 0, bits: bh.entry_bits };
+  const hif = bh.encoding === 'hif' || bh.encoding === 'hifsa';
+  const book = tableBook(path, i, bh.name, lv, true, n * bh.entry_bits + (hif ? 8 : 0), elementBits);
+  if (mantissas) book.hif = { mantissas, exponent: bh.hif_exponent ?? 0, bits: bh.entry_bits, ...(bh.encoding === 'hifsa' ? { shiftMax: bh.shift_max ?? 0 } : {}) };
   return book;
 }
 
@@ -130,6 +139,10 @@ function decodeBooks(path: string, h: SopwHeader, tableBytes: Uint8Array): Eleme
         need(path, bh.entries <= 2 ** eb, `books[${i}]: field 'entries': expected 2 to ${2 ** eb}`);
         const width = bh.encoding === 'bf16' ? 16 : bh.encoding === 'f64' ? 64 : bh.entry_bits;
         need(path, bh.entry_bits === width && bh.entry_bits <= (bh.encoding === 'hif' ? 31 : 64), `books[${i}]: field 'entry_bits': does not fit encoding ${bh.encoding}`);
+        if (bh.encoding === 'hifsa') {
+          need(path, bh.entry_bits === 7 || bh.entry_bits === 8, `books[${i}]: field 'entry_bits': expected 7 or 8 for encoding hifsa`);
+          need(path, bh.shift_max === (bh.entry_bits === 7 ? 3 : 4), `books[${i}]: field 'shift_max': expected ${bh.entry_bits === 7 ? 3 : 4} for a ${bh.entry_bits}-bit shift-add entry`);
+        }
         const bytes = packedBytes(bh.entries, bh.entry_bits);
         need(path, tOff + bytes <= tableBytes.length, `section 'tables': ${tableBytes.length} bytes, book '${bh.name}' needs ${bytes} more from offset ${tOff}`);
         const raw = tableBytes.subarray(tOff, tOff + bytes);

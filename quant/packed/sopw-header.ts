@@ -17,9 +17,11 @@ const BookHeaderSchema = z.discriminatedUnion('kind', [
     name: z.string().min(1),
     kind: z.literal('lut'),
     entries: z.number().int().min(2).max(65536),
-    encoding: z.enum(['hif', 'bf16', 'f64']),
+    encoding: z.enum(['hif', 'hifsa', 'bf16', 'f64']),
     entry_bits: z.number().int().min(2).max(64),
     hif_exponent: z.number().int().min(-1000).max(1000).optional(),
+    /** hifsa: the largest per-entry shift (entry = shift << 5 | 5-bit two's-complement mantissa). */
+    shift_max: z.number().int().min(0).max(8).optional(),
   }),
 ]);
 export type BookHeader = z.infer<typeof BookHeaderSchema>;

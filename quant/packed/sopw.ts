@@ -11,6 +11,7 @@ import { crc32 } from 'node:zlib';
 import { checkMemory, fileBytes } from '../io/bytes.js';
 import { bitsAccount, blockFieldBits, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { intBookBits } from '../schemes/books.js';
+import { shiftAddCode, shiftAddFormat } from '../codebooks/lut-format.js';
 import { writeFileAtomic } from './atomic.js';
 import { SOPW_MAGIC, SOPW_VERSION, decodeSopw, type SopwFile } from './sopw-decode.js';
 import { SECTION_NAMES, type BookHeader, type SectionEntry, type SectionName, type SopwHeader } from './sopw-header.js';
@@ -25,6 +26,13 @@ function bookHeader(b: ElementBook, lut: string): { header: BookHeader; table?: 
   }
   if (!b.inLut) return { header: { name: b.name, kind: 'rom', levels: Array.from(b.table.subarray(0, b.grid.size)) } };
   const n = b.grid.size;
+  if (b.hif && b.hif.shiftMax !== undefined) {
+    const f = shiftAddFormat(b.hif.bits, b.hif.shiftMax);
+    return {
+      header: { name: b.name, kind: 'lut', entries: n, encoding: 'hifsa', entry_bits: b.hif.bits, hif_exponent: b.hif.exponent, shift_max: b.hif.shiftMax },
+      table: packBits(Array.from(b.hif.mantissas, (v) => shiftAddCode(f, v)), b.hif.bits),
+    };
+  }
   if (b.hif) {
     const mask = (1 << b.hif.bits) - 1;
     const raw = Array.from(b.hif.mantissas, (m) => m & mask);

@@ -10,6 +10,12 @@ import type { ElementBook } from '../layer.js';
 export function formatBook(fmt: Minifloat, inLut = false, lut?: LutFormat): ElementBook {
   const grid = Codebook.fromFormat(fmt);
   const book: ElementBook = { name: fmt.name, table: Float64Array.from(fmt.values), grid, inLut, tableBits: 0 };
+  if (lut && lut.kind === 'hifsa') {
+    // a format's table sits in a shift-add LUT only if every finite code is on its grid
+    const finite = Array.from(fmt.values, (v) => (Number.isFinite(v) ? v : 0));
+    const t = toLutTable(finite, lut);
+    if (t.levels.every((v, c) => v === finite[c])) book.hif = { mantissas: t.mantissas!, exponent: t.exponent!, bits: lut.mantissaBits + lut.shiftBits, shiftMax: lut.shiftMax };
+  }
   if (lut && lut.kind === 'hif') {
     // a format's table must sit in the LUT exactly: widen the HIF mantissa until every finite code fits
     const finite = Array.from(fmt.values, (v) => (Number.isFinite(v) ? v : 0));
@@ -32,6 +38,7 @@ export function codebookBook(cb: Codebook, lut: LutFormat, inLut: boolean, shipT
   for (let i = 0; i < grid.size; i++) table[grid.codes[i]] = grid.levels[i];
   const book: ElementBook = { name: cb.name, table, grid, inLut, tableBits: shipTable ? t.bits : 0 };
   if (t.mantissas && lut.kind === 'hif') book.hif = { mantissas: t.mantissas, exponent: t.exponent!, bits: lut.mantissaBits };
+  if (t.mantissas && lut.kind === 'hifsa') book.hif = { mantissas: t.mantissas, exponent: t.exponent!, bits: lut.mantissaBits + lut.shiftBits, shiftMax: lut.shiftMax };
   return book;
 }
 

@@ -2,18 +2,25 @@
 // configs use, and the cells the logic model (sim/energy/logic.ts) counts for the same operator. The
 // Verilog is synthesised onto a standard-cell library by scripts/synth/characterise.ts.
 
-import { fpAdd, intAdd, intMult, multiply, muxTree, parseOperand, plus, register, romTree, shifter, type Cells } from '../../sim/energy/logic.js';
+import { fpAdd, intAdd, intMult, intProduct, multiply, muxTree, parseOperand, plus, register, romTree, shifter, type Cells } from '../../sim/energy/logic.js';
 
-/** Which measured activity drives an input port: the weight operand, the code stream, or random data. */
-export type PortActivity = 'weight' | 'code' | 'random' | 'zero';
+/**
+ * What drives an input port, step by step (scripts/synth/stimulus.ts): one unpacker lane's stream of a real
+ * layer (`entry`: its HIF8 LUT entries; `code`: its 4-bit codes; `bf16_entry`: the BF16 LUT entries), the
+ * activations it multiplies (`act_bf16`; `act_sig` and `act_shift`: the 8-bit significand and its 0-7
+ * alignment to the block's largest exponent), uniform random bits (`random`), a constant (`const`: table
+ * contents), or the circuit's own output one step earlier, cleared every 64 steps (`feedback`: an
+ * accumulator over a dot product).
+ */
+export type PortDrive = 'entry' | 'entry_sa' | 'code' | 'bf16_entry' | 'act_bf16' | 'act_sig' | 'act_shift' | 'random' | 'const' | 'feedback';
 
 export interface Circuit {
   name: string;
   /** What it is, in words. */
   what: string;
   verilog: string;
-  /** Input port name prefix -> the activity that drives it. */
-  ports: Record<string, PortActivity>;
+  /** Input port -> what drives it. */
+  ports: Record<string, PortDrive>;
   /** Clocked circuits (a register) report sequential power; the others combinational power. */
   clocked?: boolean;
   model: Cells;
@@ -23,7 +30,7 @@ const mult = (a: number, b: number): Circuit => ({
   name: `mult_${a}x${b}`,
   what: `${a} x ${b} unsigned integer multiply`,
   verilog: `module top(input [${a - 1}:0] a, input [${b - 1}:0] b, output [${a + b - 1}:0] p);\n  assign p = a * b;\nendmodule\n`,
-  ports: { a: 'weight', b: 'random' },
+  ports: { a: a <= 4 ? 'code' : a <= 8 ? 'entry' : 'bf16_entry', b: b <= 8 ? 'act_sig' : 'act_bf16' },
   model: intMult(a, b),
 });
 
@@ -39,9 +46,9 @@ const log2 = (n: number) => Math.ceil(Math.log2(n));
 
 const mux = (n: number, w: number): Circuit => ({
   name: `mux_${n}x${w}`,
-  what: `${n}-entry x ${w}-bit mux tree (a register-file read)`,
+  what: `${n}-entry x ${w}-bit mux tree (a register-file read), random select`,
   verilog: `module top(input [${n * w - 1}:0] d, input [${log2(n) - 1}:0] s, output [${w - 1}:0] y);\n  assign y = d[s * ${w} +: ${w}];\nendmodule\n`,
-  ports: { d: 'zero', s: 'code' },
+  ports: { d: 'const', s: 'random' },
   model: muxTree(n, w),
 });
 
@@ -69,8 +76,24 @@ const hifMac: Circuit = {
   assign y = c + w * av;
 endmodule
 `,
-  ports: { w: 'weight', a: 'random', sh: 'random', c: 'random' },
+  ports: { w: 'entry', a: 'act_sig', sh: 'act_shift', c: 'feedback' },
   model: plus(shifter(8, 8), intMult(8, 8), intAdd(21)),
+};
+
+/** The shift-add HIF7 path: a 5-bit mantissa times the aligned activation significand, shifted by 0-3, accumulated. */
+const hif7saMac: Circuit = {
+  name: 'mac_hif7sa',
+  what: 'shift-add HIF7 path: 5-bit mantissa x 8-bit activation significand (aligned by a 0-7 shift), product shifted by 0-3, 21-bit fixed-point accumulate',
+  verilog: `module top(input [6:0] w, input [7:0] a, input [2:0] sh, input signed [20:0] c, output signed [20:0] y);
+  wire [7:0] al = a >> sh;
+  wire signed [4:0] m = w[4:0];
+  wire signed [13:0] p = m * $signed({1'b0, al});
+  wire signed [16:0] ps = $signed(p) <<< w[6:5];
+  assign y = c + ps;
+endmodule
+`,
+  ports: { w: 'entry_sa', a: 'act_sig', sh: 'act_shift', c: 'feedback' },
+  model: plus(shifter(8, 8), intProduct({ kind: 'int', bits: 5, shift: 3, name: 'hif7sa' }, 8), intAdd(21)),
 };
 
 /**
@@ -119,23 +142,43 @@ const bf16Mac: Circuit = {
   assign y = (sum == 28'd0) ? 32'd0 : {sbs, ef, mf};
 endmodule
 `,
-  ports: { w: 'weight', a: 'random', c: 'random' },
+  ports: { w: 'bf16_entry', a: 'act_bf16', c: 'feedback' },
   model: plus(multiply(parseOperand('bf16'), parseOperand('bf16')), fpAdd(parseOperand('fp32'))),
 };
 
 /** A 32-bit register: its sequential power with data at rest (the clock alone) and with data toggling. */
-const reg = (activity: 'zero' | 'random'): Circuit => ({
-  name: `reg_32_${activity === 'zero' ? 'idle' : 'active'}`,
-  what: `32 flip-flops, data ${activity === 'zero' ? 'at rest (clock only)' : 'toggling at random'}`,
+const reg = (activity: 'const' | 'random'): Circuit => ({
+  name: `reg_32_${activity === 'const' ? 'idle' : 'active'}`,
+  what: `32 flip-flops, data ${activity === 'const' ? 'at rest (clock only)' : 'toggling at random'}`,
   verilog: `module top(input clk, input [31:0] d, output reg [31:0] q);\n  always @(posedge clk) q <= d;\nendmodule\n`,
   ports: { d: activity },
   clocked: true,
   model: register(32),
 });
 
+/** Mux trees of 4 to 128 entries: their energy per um2 against depth gives the technology's `tree_level`. */
+export const MUX_SERIES = [4, 8, 16, 32, 64, 128];
+
+/**
+ * `tree_level` from the mux series: least squares of energy per um2 on depth L, D = a + b L, normalised to a
+ * one-level tree: a cell of a depth-L tree switches 1 + (L - 1) b / (a + b) times a plain mux's energy.
+ */
+export function fitTreeLevel(rows: Array<{ name: string; area_um2: number; energy_pj: number }>): { value: number; a: number; b: number } {
+  const pts = MUX_SERIES.map((n) => {
+    const r = rows.find((x) => x.name === `mux_${n}x8`);
+    if (!r) throw new Error(`fitTreeLevel: no row mux_${n}x8`);
+    return { x: Math.log2(n), y: r.energy_pj / r.area_um2 };
+  });
+  const mx = pts.reduce((s, p) => s + p.x, 0) / pts.length;
+  const my = pts.reduce((s, p) => s + p.y, 0) / pts.length;
+  const b = pts.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / pts.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const a = my - b * mx;
+  return { value: b / (a + b), a, b };
+}
+
 /** Every circuit characterised, in table order. */
 export function circuits(): Circuit[] {
-  return [mult(4, 8), mult(8, 8), mult(16, 16), add(8), add(32), mux(16, 8), mux(64, 8), rom(64, 8), hifMac, bf16Mac, reg('zero'), reg('random')];
+  return [mult(4, 8), mult(8, 8), mult(16, 16), add(8), add(32), ...MUX_SERIES.map((n) => mux(n, 8)), rom(64, 8), hifMac, hif7saMac, bf16Mac, reg('const'), reg('random')];
 }
 
 /** The ratios the logic model must hold within 25 % of synthesis: [numerator, denominator]. */
@@ -144,5 +187,6 @@ export const CHECKED_RATIOS: Array<[string, string]> = [
   ['mult_16x16', 'mult_8x8'],
   ['mux_64x8', 'mux_16x8'],
   ['mac_bf16', 'mac_hif8'],
+  ['mac_hif7sa', 'mac_hif8'],
   ['add_32', 'add_8'],
 ];

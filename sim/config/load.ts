@@ -56,6 +56,12 @@ export interface LoadedConfig {
   logic: LogicModel;
 }
 
+/** The LUT output format of a config with a LUT SRAM (raw weights are quantized for it), else undefined. */
+export function lutOutputOf(cfg: LoadedConfig): string | undefined {
+  const out = cfg.blocks.find((b) => b.kind === 'lut_sram')?.conf.output;
+  return typeof out === 'string' ? out : undefined;
+}
+
 const tables = new Map<string, SramTable>();
 
 /** The SRAM model a technology file names (tables are read once per process). */

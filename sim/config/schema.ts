@@ -22,7 +22,7 @@ export const OperandName = z.string().refine(
       return false;
     }
   },
-  { message: 'expected a number format: intN, fxN, hifN, bf16, fp16, fp32, tf32 or eXmY such as e4m3' },
+  { message: 'expected a number format: intN, fxN, hifN, hif7sa, hif8sa, bf16, fp16, fp32, tf32 or eXmY such as e4m3' },
 );
 
 /** A block section: `impl` names the registered implementation; the rest is that implementation's. */
@@ -57,6 +57,7 @@ export const TechnologySchema = z
         anchors: z.array(z.object({ op: z.string().min(3), node_nm: z.number().positive(), pj: z.number().positive(), source: z.string().min(3) }).strict()).min(1),
         leak_nw_per_um2: Energy,
         clock_per_dff: Energy,
+        tree_level: Energy,
       })
       .strict(),
     dram_pj_per_bit: z.record(z.string(), Energy),

@@ -6,20 +6,27 @@
 
 import type { Technology } from '../config/schema.js';
 
-/** An operand as the hardware sees it: an integer (or fixed-point) word, or a float's fields. */
-export type Operand = { kind: 'int'; bits: number; name: string } | { kind: 'float'; exp: number; man: number; name: string };
+/**
+ * An operand as the hardware sees it: an integer (or fixed-point) word, or a float's fields. A shift-add
+ * integer (the hif7sa / hif8sa LUT entries) is a `bits`-bit mantissa shifted left by 0..`shift` per entry.
+ */
+export type Operand = { kind: 'int'; bits: number; shift?: number; name: string } | { kind: 'float'; exp: number; man: number; name: string };
+
+/** The shift-add LUT entries: a 5-bit mantissa with a left shift of 0..3 (hif7sa) or 0..4 (hif8sa). */
+const SHIFT_ADD: Record<string, number> = { hif7sa: 3, hif8sa: 4 };
 
 const FLOATS: Record<string, [number, number]> = { bf16: [8, 7], fp16: [5, 10], fp32: [8, 23], tf32: [8, 10] };
 
-/** `int8`, `uint4`, `fx24` and `hif8` (integer words), `bf16`, `fp16`, `fp32`, `tf32`, `e4m3`, `ue4m4` (floats). */
+/** `int8`, `uint4`, `fx24`, `hif8`, `hif7sa`, `hif8sa` (integer words), `bf16`, `fp16`, `fp32`, `tf32`, `e4m3`, `ue4m4` (floats). */
 export function parseOperand(name: string): Operand {
   const s = name.trim().toLowerCase();
+  if (SHIFT_ADD[s] !== undefined) return { kind: 'int', bits: 5, shift: SHIFT_ADD[s], name: s };
   if (FLOATS[s]) return { kind: 'float', exp: FLOATS[s][0], man: FLOATS[s][1], name: s };
   const i = /^(?:u?int|fx|hif)(\d+)$/.exec(s);
   if (i && Number(i[1]) >= 1 && Number(i[1]) <= 64) return { kind: 'int', bits: Number(i[1]), name: s };
   const f = /^u?e(\d+)m(\d+)$/.exec(s);
   if (f && Number(f[1]) >= 1 && Number(f[1]) <= 11 && Number(f[2]) <= 52) return { kind: 'float', exp: Number(f[1]), man: Number(f[2]), name: s };
-  throw new Error(`unknown operand format '${name}' (expected intN, uintN, fxN, hifN, bf16, fp16, fp32, tf32 or eXmY such as e4m3, ue4m4)`);
+  throw new Error(`unknown operand format '${name}' (expected intN, uintN, fxN, hifN, hif7sa, hif8sa, bf16, fp16, fp32, tf32 or eXmY such as e4m3, ue4m4)`);
 }
 
 /** Significand width (the hidden bit included for floats). */
@@ -27,31 +34,50 @@ export function significand(o: Operand): number {
   return o.kind === 'int' ? o.bits : o.man + 1;
 }
 
+/** Bits of the stored word (a shift-add integer: mantissa and shift field). */
 export function operandBits(o: Operand): number {
-  return o.kind === 'int' ? o.bits : 1 + o.exp + o.man;
+  return o.kind === 'int' ? o.bits + (o.shift ? log2ceil(o.shift + 1) : 0) : 1 + o.exp + o.man;
 }
+
+/** Bits of an integer operand's value (a shift-add integer: mantissa plus its largest shift). */
+export function valueBits(o: Operand & { kind: 'int' }): number {
+  return o.bits + (o.shift ?? 0);
+}
+
+/** An integer operand times a `bits`-bit integer: a multiplier, and for shift-add entries a shifter after it. */
+export function intProduct(w: Operand & { kind: 'int' }, bits: number): Cells {
+  const m = intMult(w.bits, bits);
+  return w.shift ? plus(m, shifter(w.bits + bits + w.shift, w.shift)) : m;
+}
+
+const log2ceil = (n: number) => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
 
 export const CELL_NAMES = ['fa', 'ha', 'and2', 'xor2', 'mux2', 'dff'] as const;
 export type CellName = (typeof CELL_NAMES)[number];
-export type Cells = Record<CellName, number>;
+/**
+ * Counts of cells, and `tree`: the mux cells of select trees weighted by the tree's depth beyond one level
+ * (a count of cell-levels, no area). Deeper select trees switch more per cell (gate-level synthesis measures it,
+ * hw-configs/synth-osu018.json); the technology's `tree_level` turns a cell-level into energy.
+ */
+export type Cells = Record<CellName | 'tree', number>;
+const COUNT_KEYS = [...CELL_NAMES, 'tree'] as const;
 
 export function cells(c: Partial<Cells> = {}): Cells {
-  return { fa: 0, ha: 0, and2: 0, xor2: 0, mux2: 0, dff: 0, ...c };
+  return { fa: 0, ha: 0, and2: 0, xor2: 0, mux2: 0, dff: 0, tree: 0, ...c };
 }
 
 export function plus(...cs: Cells[]): Cells {
   const out = cells();
-  for (const c of cs) for (const k of CELL_NAMES) out[k] += c[k];
+  for (const c of cs) for (const k of COUNT_KEYS) out[k] += c[k];
   return out;
 }
 
 export function times(c: Cells, n: number): Cells {
   const out = cells();
-  for (const k of CELL_NAMES) out[k] = c[k] * n;
+  for (const k of COUNT_KEYS) out[k] = c[k] * n;
   return out;
 }
 
-const log2ceil = (n: number) => (n <= 1 ? 0 : Math.ceil(Math.log2(n)));
 
 /** Ripple-carry adder of `bits`. */
 export const intAdd = (bits: number): Cells => cells({ fa: bits });
@@ -61,8 +87,14 @@ export function intMult(a: number, b: number): Cells {
   return cells({ and2: a * b, fa: (Math.min(a, b) - 1) * Math.max(a, b) });
 }
 
-/** A mux tree choosing one of `inputs` words of `width` bits. */
-export const muxTree = (inputs: number, width: number): Cells => cells({ mux2: Math.max(0, inputs - 1) * width });
+/**
+ * A mux tree choosing one of `inputs` words of `width` bits: (inputs - 1) x `width` muxes, each counted in
+ * `tree` by the tree's depth beyond one level (synthesis finds a deeper tree's cells switching more).
+ */
+export function muxTree(inputs: number, width: number): Cells {
+  const n = Math.max(0, inputs - 1) * width;
+  return cells({ mux2: n, tree: n * Math.max(0, log2ceil(inputs) - 1) });
+}
 
 /** A barrel shifter moving `width` bits by 0..`positions`. */
 export const shifter = (width: number, positions: number): Cells => cells({ mux2: width * log2ceil(positions + 1) });
@@ -91,7 +123,8 @@ export function multiply(a: Operand, b: Operand, out: Operand | null = null): Ce
   const pa = significand(a);
   const pb = significand(b);
   const prod = intMult(pa, pb);
-  if (a.kind === 'int' && b.kind === 'int') return prod;
+  // a shift-add entry's shift: a shifter after an integer product, an exponent increment against a float
+  if (a.kind === 'int' && b.kind === 'int') return a.shift ? intProduct(a, pb) : b.shift ? intProduct(b, pa) : prod;
   const e = Math.max(a.kind === 'float' ? a.exp : 0, b.kind === 'float' ? b.exp : 0) + 1;
   const p = pa + pb;
   const normalised = a.kind === 'float' && b.kind === 'float';
@@ -122,9 +155,10 @@ export function narrow(from: Operand, to: Operand): Cells {
 export const extract = (bits: number, wordBits: number): Cells => shifter(bits, wordBits - 1);
 
 export function describeCells(c: Cells): string {
-  return CELL_NAMES.filter((k) => c[k] > 0)
+  const s = CELL_NAMES.filter((k) => c[k] > 0)
     .map((k) => `${Math.round(c[k] * 100) / 100} ${k}`)
     .join(' + ');
+  return c.tree > 0 ? `${s} (select trees: ${Math.round(c.tree)} cell-levels)` : s;
 }
 
 /** An anchor: a published energy of one operator at one node. */
@@ -194,8 +228,10 @@ export class LogicModel {
     this.leakScale = node?.leakage ?? 1;
   }
 
+  /** Switched area: the cells' area, and each select-tree cell-level as `tree_level` of a mux2. */
   pj(c: Cells): number {
-    return this.pjPerUm2 * area45(this.tech.logic, c);
+    const logic = this.tech.logic;
+    return this.pjPerUm2 * (area45(logic, c) + c.tree * logic.tree_level.value * logic.cells_um2.mux2.value);
   }
 
   um2(c: Cells): number {

@@ -16,10 +16,10 @@ import { sramActions, type EnergyAction } from '../energy/actions.js';
 import type { SramFigures } from '../energy/sram-model.js';
 import { parseOperand, type Operand } from '../energy/logic.js';
 import type { Counter, Counters } from '../kernel/counters.js';
-import { lutEntryBits, parseLutFormat, toLutTable, type LutFormat } from '../../quant/codebooks/lut-format.js';
+import { lutEntryBits, lutFormatName, parseLutFormat, toLutTable, type LutFormat } from '../../quant/codebooks/lut-format.js';
 import type { LutSram, LutTableRef } from './lut-sram.js';
 
-/** A LUT output format the hardware can hold: hif<N> or bf16. */
+/** A LUT output format the hardware can hold: hif<N>, the shift-add hif7sa / hif8sa, or bf16. */
 const Output = z.string().refine(
   (s) => {
     try {
@@ -28,7 +28,7 @@ const Output = z.string().refine(
       return false;
     }
   },
-  { message: 'expected hif<N> (N of 3 to 16, e.g. hif8) or bf16' },
+  { message: 'expected hif<N> (N of 3 to 16, e.g. hif8), hif7sa, hif8sa or bf16' },
 );
 
 const Schema = z
@@ -77,7 +77,7 @@ class BankedSram implements LutSram {
   }
 
   tableBytes(t: LutTableRef): number {
-    return Math.ceil((t.entries * this.entryBits) / 8) + (this.format.kind === 'hif' ? 1 : 0); // HIF: + the exponent byte
+    return Math.ceil((t.entries * this.entryBits) / 8) + (this.format.kind === 'hif' || this.format.kind === 'hifsa' ? 1 : 0); // HIF: + the exponent byte
   }
 
   copies(t: LutTableRef): number {
@@ -192,9 +192,13 @@ class BankedSram implements LutSram {
     return work.stream.routed(this.route, work.n) > 0 ? Math.ceil(lanes / this.lookups) : 0;
   }
 
-  /** HIF entries are integer mantissas (the table's exponent joins once per block); BF16 entries are floats. */
+  /**
+   * HIF entries are integer mantissas (the table's exponent joins once per block), shift-add HIF entries a
+   * 5-bit mantissa and its shift; BF16 entries are floats.
+   */
   operand(): Operand {
-    return parseOperand(this.format.kind === 'hif' ? `int${this.entryBits}` : 'bf16');
+    const f = this.format;
+    return parseOperand(f.kind === 'hif' ? `int${this.entryBits}` : f.kind === 'hifsa' ? lutFormatName(f) : 'bf16');
   }
 
   utilisation(c: Counters, cycles: number): number {
@@ -236,7 +240,11 @@ function holdsExactly(format: LutFormat, q: RouteQuery): boolean {
     return t.levels.every((v, i) => v === values[i]);
   }
   if (format.kind === 'bf16') return layer.lut !== 'exact';
-  return format.kind === 'hif' && !!book.hif && book.hif.bits <= format.mantissaBits;
+  if (!book.hif) return false;
+  // a shift-add grid holds its own books and those of a shift-add grid with smaller shifts, and plain HIF
+  // mantissas that fit its 5-bit mantissa
+  if (format.kind === 'hifsa') return book.hif.shiftMax !== undefined ? book.hif.shiftMax <= format.shiftMax : book.hif.bits <= format.mantissaBits;
+  return format.kind === 'hif' && book.hif.shiftMax === undefined && book.hif.bits <= format.mantissaBits;
 }
 
 /** Every book reaching the LUT is its own: per-layer tables named by layer, shared ones by content. */

@@ -15,7 +15,7 @@ import type { ScaleMultiplier } from '../scale-multiplier/scale-multiplier.js';
 import { registerBlock } from '../core/registry.js';
 import { OperandName, PosInt, implOf } from '../config/schema.js';
 import { logicAction, type EnergyAction } from '../energy/actions.js';
-import { fpAdd, intAdd, intMult, multiply, parseOperand, plus, shifter, significand, times, type Cells, type Operand } from '../energy/logic.js';
+import { fpAdd, intAdd, intProduct, multiply, parseOperand, plus, shifter, significand, times, valueBits, type Cells, type Operand } from '../energy/logic.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 
 const Schema = z
@@ -105,7 +105,7 @@ class MacGrid implements MacArray {
   /** The partial sum of a block of table weights, where the scale multiplier takes block sums. */
   blockSum(): Operand {
     const w = this.tableOperand();
-    if (w && w.kind === 'int') return parseOperand(`fx${w.bits + significand(this.activation) + log2ceil(this.conf.max_block)}`);
+    if (w && w.kind === 'int') return parseOperand(`fx${valueBits(w) + significand(this.activation) + log2ceil(this.conf.max_block)}`);
     return this.accumulator;
   }
 
@@ -116,8 +116,8 @@ class MacGrid implements MacArray {
     if (w.kind === 'int' && sum.kind === 'int' && this.scaler?.blockSums) {
       const sig = significand(a);
       return {
-        cells: plus(shifter(sig, sig), intMult(w.bits, sig), intAdd(sum.bits)),
-        what: `${a.name} significand aligned to the block (${sig}-bit shift), int${w.bits} x int${sig} multiply, ${sum.bits}-bit fixed-point add`,
+        cells: plus(shifter(sig, sig), intProduct(w, sig), intAdd(sum.bits)),
+        what: `${a.name} significand aligned to the block (${sig}-bit shift), int${w.bits} x int${sig} multiply${w.shift ? ` and a 0-${w.shift} shift` : ''}, ${sum.bits}-bit fixed-point add`,
       };
     }
     return { cells: plus(multiply(w, a), fpAdd(this.accumulator)), what: `${w.name} x ${a.name} multiply (exact product), ${this.accumulator.name} add` };

@@ -10,6 +10,7 @@ import { InputError, type Tensor2D } from '../../quant/io/tensor.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 import { readSopw } from '../../quant/packed/sopw.js';
 import { canonicalScheme, quantize } from '../../quant/schemes/index.js';
+import { parseLutFormat, type LutFormat } from '../../quant/codebooks/lut-format.js';
 import { looksLikeTrace, readTrace, type TraceStep } from './trace.js';
 
 export interface Step {
@@ -28,6 +29,8 @@ export interface Step {
 export interface StepOptions {
   tensor?: string;
   scheme?: string;
+  /** The LUT output format raw weights are quantized for (the datapath's `lut.output`; default hif8). */
+  lut?: string;
   tokens?: number;
 }
 
@@ -46,11 +49,11 @@ function fromSopw(path: string, name: string | undefined, tokens: number): Step 
   };
 }
 
-function fromWeights(file: string, tensor: string, scheme: string, tokens: number, name = tensor): Step {
+function fromWeights(file: string, tensor: string, scheme: string, tokens: number, lut: LutFormat | undefined, name = tensor): Step {
   const src = openWeights(file);
   let t: Tensor2D | null = null;
   const read = () => (t ??= src.read(tensor));
-  return { name, tokens, scheme, layer: () => quantize(read(), scheme), source: read };
+  return { name, tokens, scheme, layer: () => quantize(read(), scheme, lut ? { lut } : {}), source: read };
 }
 
 /**
@@ -58,11 +61,11 @@ function fromWeights(file: string, tensor: string, scheme: string, tokens: numbe
  * scheme) and shared: every layer keeps its own name (so its LUT tables are its own), and the datapath
  * streams the slice repeated to the full shape.
  */
-function fromSlice(s: TraceStep, cache: Map<string, { t: Tensor2D; q: Map<string, QuantizedLayer> }>): Step {
+function fromSlice(s: TraceStep, cache: Map<string, { t: Tensor2D; q: Map<string, QuantizedLayer> }>, lut: LutFormat | undefined): Step {
   const model = parseSyntheticModel(s.weights!)!;
   const r = model.recipe(s.tensor!);
   const rows = s.sliceRows && s.sliceRows < r.rows ? s.sliceRows : r.rows;
-  if (rows === r.rows) return fromWeights(s.weights!, s.tensor!, s.scheme!, s.tokens, s.name);
+  if (rows === r.rows) return fromWeights(s.weights!, s.tensor!, s.scheme!, s.tokens, lut, s.name);
   const key = `${model.seed}/${r.projection}/${r.dist}/${rows}x${r.cols}`;
   const slice = () => {
     let e = cache.get(key);
@@ -79,7 +82,7 @@ function fromSlice(s: TraceStep, cache: Map<string, { t: Tensor2D; q: Map<string
     layer: () => {
       const e = slice();
       let q = e.q.get(s.scheme!);
-      if (!q) e.q.set(s.scheme!, (q = quantize(e.t, s.scheme!)));
+      if (!q) e.q.set(s.scheme!, (q = quantize(e.t, s.scheme!, lut ? { lut } : {})));
       return q;
     },
     source: () => slice().t,
@@ -90,6 +93,7 @@ const PROJ_SEED: Record<string, number> = { 'self_attn.q_proj': 1, 'self_attn.k_
 
 export function resolveSteps(input: string, opt: StepOptions): Step[] {
   const tokens = opt.tokens ?? 1;
+  const lut = opt.lut ? parseLutFormat(opt.lut) : undefined;
   if (/\.sopw$/i.test(input)) {
     if (!existsSync(input)) throw new InputError(input, 'no such file');
     return [fromSopw(input, undefined, tokens)];
@@ -103,10 +107,10 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
       if (!step) {
         const st = { ...s, tokens: opt.tokens ?? s.tokens };
         if (st.sopw) step = fromSopw(st.sopw, st.name, st.tokens);
-        else if (st.sliceRows !== undefined) step = fromSlice(st, cache);
+        else if (st.sliceRows !== undefined) step = fromSlice(st, cache, lut);
         else {
           const src = openWeights(st.weights!);
-          step = fromWeights(st.weights!, st.tensor ?? src.tensors()[0], canonicalScheme(st.scheme ?? 'sop4'), st.tokens, st.name);
+          step = fromWeights(st.weights!, st.tensor ?? src.tensors()[0], canonicalScheme(st.scheme ?? 'sop4'), st.tokens, lut, st.name);
         }
         memo.set(s, step);
       }
@@ -117,5 +121,5 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
   const scheme = canonicalScheme(opt.scheme ?? 'sop4');
   const names = opt.tensor ? [opt.tensor] : src.tensors();
   if (names.length === 0) throw new InputError(input, 'no 2-D tensors');
-  return names.map((n) => fromWeights(input, n, scheme, tokens));
+  return names.map((n) => fromWeights(input, n, scheme, tokens, lut));
 }

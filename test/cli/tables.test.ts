@@ -41,6 +41,14 @@ describe('sopsim tables', () => {
     expect(pj(tables('sop-hif', '--set', 'mac_array.activation=fp16'), 'mac_array', 'mac_table')).toBeGreaterThan(pj(base, 'mac_array', 'mac_table'));
     expect(pj(tables('sop-bf16lut', '--set', 'mac_array.accumulator=fp16'), 'mac_array', 'mac_table')).toBeLessThan(pj(tables('sop-bf16lut'), 'mac_array', 'mac_table'));
   });
+  it('the shift-add HIF entries: a 5-bit multiply and a 0-3 (hif7sa) or 0-4 (hif8sa) shift, cheaper than hif8', () => {
+    const mac = (out: string) => tables('sop-hif', '--set', `lut.output=${out}`).energy.find((e) => e.action === 'mac_table')!;
+    const [h7, h8s, h8] = [mac('hif7sa'), mac('hif8sa'), mac('hif8')];
+    expect(h7.source).toMatch(/int5 x int8 multiply and a 0-3 shift, 21-bit fixed-point add/);
+    expect(h8s.source).toMatch(/int5 x int8 multiply and a 0-4 shift, 22-bit fixed-point add/);
+    expect(h7.pj).toBeLessThan(h8s.pj);
+    expect(h8s.pj).toBeLessThan(h8.pj);
+  });
   it('the HIF MAC is an integer MAC; the BF16 LUT MAC a float one, dearer', () => {
     const hif = tables('sop-hif').energy.find((e) => e.action === 'mac_table')!;
     const bf = tables('sop-bf16lut').energy.find((e) => e.action === 'mac_table')!;

@@ -8,7 +8,7 @@ import { Codebook } from '../../quant/codebooks/codebook.js';
 import { WeightedHistogram, fitDD4 } from '../../quant/codebooks/dd4.js';
 import { NF4_LEVELS, SH4_LEVELS, bof4, split87 } from '../../quant/codebooks/fixed.js';
 import { blockGaussianMse, bof4Levels, split87Levels } from '../../quant/codebooks/lloyd-max.js';
-import { parseLutFormat, toLutTable } from '../../quant/codebooks/lut-format.js';
+import { lutEntryBits, lutFormatName, parseLutFormat, shiftAddCode, shiftAddGrid, shiftAddValue, toLutTable } from '../../quant/codebooks/lut-format.js';
 import { getCodebook, loadUserCodebook } from '../../quant/codebooks/registry.js';
 import { normalSource } from '../../quant/io/synthetic.js';
 
@@ -167,6 +167,43 @@ describe('LUT output formats', () => {
     const t = toLutTable([0.1, -0.7, 1], parseLutFormat('bf16'));
     expect(t.levels[0]).toBe(0.10009765625);
     expect(t.bits).toBe(48);
+  });
+  it('shift-add HIF (a reconstruction of the paper\'s HIF7 / HIF8): 80 and 96 distinct values, 7- and 8-bit entries', () => {
+    const h7 = parseLutFormat('hif7sa');
+    const h8 = parseLutFormat('hif8sa');
+    if (h7.kind !== 'hifsa' || h8.kind !== 'hifsa') throw new Error('not shift-add');
+    const g7 = shiftAddGrid(h7);
+    const g8 = shiftAddGrid(h8);
+    expect(g7.values.length).toBe(80);
+    expect(g8.values.length).toBe(96);
+    expect([g7.values[0], g7.values[79]]).toEqual([-128, 120]);
+    expect([g8.values[0], g8.values[95]]).toEqual([-256, 240]);
+    // an independent count: every m * 2^s, m in -16..15, as a set
+    const set = new Set<number>();
+    for (let sh = 0; sh <= 3; sh++) for (let m = -16; m < 16; m++) set.add(m * 2 ** sh);
+    expect([...set].sort((a, b) => a - b)).toEqual(Array.from(g7.values));
+    expect([lutEntryBits(h7), lutEntryBits(h8), lutFormatName(h7), lutFormatName(h8)]).toEqual([7, 8, 'hif7sa', 'hif8sa']);
+    // codes: shift in the high bits, the smallest shift that reaches the value
+    expect(shiftAddCode(h7, 15)).toBe(15);
+    expect(shiftAddCode(h7, -16)).toBe(0b10000);
+    expect(shiftAddCode(h7, 16)).toBe((1 << 5) | 8);
+    expect(shiftAddCode(h7, -128)).toBe((3 << 5) | 0b10000);
+    expect(() => shiftAddCode(h7, 17)).toThrow(/not on the hif7sa grid/);
+    for (const v of g7.values) expect(shiftAddValue(h7, shiftAddCode(h7, v))).toBe(v);
+  });
+  it('shift-add tables: one exponent so the largest level fits 15 x 2^shiftMax; nearest grid value, ties to the evener', () => {
+    const h7 = parseLutFormat('hif7sa');
+    // max |level| 1 -> exponent -6 (1 = 64 x 2^-6 on the grid: 16 x 2^2), step 2^-6 near zero, 2^-3 at the top
+    const t = toLutTable([1, -1, 0.5, 17 / 64, 0.3, 0.95], h7);
+    expect(t.exponent).toBe(-6);
+    expect(Array.from(t.mantissas!)).toEqual([64, -64, 32, 16, 20, 60]); // 17 -> 16 or 18: tie, 16 has more trailing zeros; 19.2 -> 20; 60.8 -> 60
+    expect(Array.from(t.levels)).toEqual([1, -1, 0.5, 0.25, 20 / 64, 60 / 64]);
+    expect(t.bits).toBe(6 * 7 + 8);
+    // the FP6 and FP4 element grids sit on the hif7sa grid exactly (E2M3: 60 = 15 x 2^2 eighths)
+    const e2m3 = [0, 0.125, 0.875, 1, 1.125, 2.25, 3.75, 7.5, -7.5];
+    expect(Array.from(toLutTable(e2m3, h7).levels)).toEqual(e2m3);
+    const e2m1 = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -6];
+    expect(Array.from(toLutTable(e2m1, h7).levels)).toEqual(e2m1);
   });
   it('rejects unknown LUT formats', () => {
     expect(() => parseLutFormat('int9')).toThrow(/unknown LUT format/);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { synthesize } from '../../quant/io/synthetic.js';
 import { quantize } from '../../quant/schemes/index.js';
+import { parseLutFormat } from '../../quant/codebooks/lut-format.js';
 import type { LutSram } from '../../sim/lut-sram/lut-sram.js';
 import { blocksOf, cfg, runOne, variantCfg, work } from '../helpers/sim.js';
 
@@ -100,5 +101,24 @@ describe('LUT-bound lane groups, by hand', () => {
     const r = runOne(cfg('sop-hif', { 'lut.capacity_bytes': 130 }), q);
     expect(r.stall_cycles.lut_port).toBe(2 * 3);
     expect(r.counters.lut_sram.writes).toBe(128);
+  });
+});
+
+describe('shift-add HIF LUT outputs (hif7sa, hif8sa)', () => {
+  const t = synthesize({ dist: 't4', rows: 32, cols: 256, seed: 5 });
+  it('a layer quantized for hif7sa runs on a hif7sa or hif8sa LUT, not on hif8 (whose entries cannot hold it)', () => {
+    const q = quantize(t, 'sop4', { lut: parseLutFormat('hif7sa') });
+    const a = runOne(cfg('sop-hif', { 'lut.output': 'hif7sa' }), q);
+    const b = runOne(cfg('sop-hif', { 'lut.output': 'hif8sa' }), q);
+    expect(a.cycles).toBe(b.cycles);
+    expect(a.energy_pj.mac_array).toBeLessThan(b.energy_pj.mac_array); // a 2-bit shift against a 3-bit one, narrower block sums
+    expect(() => runOne(cfg('sop-hif', { 'lut.output': 'hif8' }), q)).toThrow(/quantized for LUT format hif7sa; lut.output hif8 cannot hold DD4 exactly/);
+    // the table is 16 seven-bit entries and an exponent byte: 15 bytes a copy
+    expect(blocksOf(cfg('sop-hif', { 'lut.output': 'hif7sa' })).get<LutSram>('lut_sram').tableBytes({ id: 'x', entries: 16 })).toBe(15);
+  });
+  it('a hif8 layer is refused by a shift-add LUT; an FP6 layer (E2M3 sits on the grid) runs on it', () => {
+    expect(() => runOne(cfg('sop-hif', { 'lut.output': 'hif7sa' }), quantize(t, 'sop4'))).toThrow(/cannot hold/);
+    const fp6 = quantize(t, 'E2M3sUE4M4', { lut: parseLutFormat('hif7sa') });
+    expect(runOne(cfg('sop-hif', { 'lut.output': 'hif7sa' }), fp6).counters.lut_sram.reads).toBeGreaterThan(0);
   });
 });

@@ -86,10 +86,11 @@ describe('SRAM model (CACTI 7 table)', () => {
   it('a flip-flop array costs more to read with more entries and wider words, and its area grows with its bits', () => {
     const m = sramModelOf(techPath, loadTechnology(techPath));
     const f = (capacityBytes: number, widthBits: number) => m.figures({ capacityBytes, widthBits, ports: 1, banks: 1, nodeNm: 45 });
-    // 16 entries x 8 bits: a read switches a 15-mux tree per bit, a write captures 8 flip-flops, at the
-    // logic model's energy per um2 of (45 nm) cell area
-    const k = fitAnchors(loadTechnology(techPath).logic).k;
-    expect(f(16, 8).read_pj).toBeCloseTo(8 * 15 * 1.862 * k, 12);
+    // 16 entries x 8 bits: a read switches a 15-mux tree of depth 4 per bit (each mux weighted by
+    // 1 + tree_level x 3), a write captures 8 flip-flops, at the logic model's energy per um2 of (45 nm) cell area
+    const tech = loadTechnology(techPath).logic;
+    const k = fitAnchors(tech).k;
+    expect(f(16, 8).read_pj).toBeCloseTo(8 * 15 * 1.862 * (1 + 3 * tech.tree_level.value) * k, 12);
     expect(f(16, 8).write_pj).toBeCloseTo(8 * 4.522 * k, 12);
     expect(f(32, 8).read_pj).toBeGreaterThan(f(16, 8).read_pj);
     expect(f(48, 12).read_pj).toBeGreaterThan(f(32, 8).read_pj); // 32 entries either way, wider words

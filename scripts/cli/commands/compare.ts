@@ -11,6 +11,7 @@ import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
+import { lutOutputOf } from '../../../sim/config/load.js';
 import { flatten, runSteps, summary } from '../sim-run.js';
 
 /** Ratio sop / baseline of every number both sides have (NaN-free: a zero baseline gives null). */
@@ -67,7 +68,7 @@ export function register(y: Argv): Argv {
       run(() => {
         const cfg = loadHw(argv.hw, argv.set);
         const base = loadHw(argv.baseline);
-        const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens });
+        const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens, lut: lutOutputOf(cfg) });
         const mode = argv.mode as Mode;
         const label = steps.length === 1 ? steps[0].name : basename(argv.input);
         const sop = runSteps(cfg, steps, mode, undefined, label).total;

@@ -23,7 +23,7 @@ function options(a: Argv) {
     .option('block', numberOption('block', 'block size g for sop4 and <e>s<s> schemes (default 16)', { min: 2, max: 4096, alias: 'g' }))
     .option('scale', { type: 'string', describe: 'scale format (sop4: the magnitude, default UE4M2; <e>s<s>: overrides the name)' })
     .option('neighbours', numberOption('neighbours', 'refine each block scale over ±k neighbouring codes', { min: 0, max: 16, default: 2 }))
-    .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N>, bf16 or exact' })
+    .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N> (one exponent a table), hif7sa / hif8sa (shift-add: 5-bit mantissa and a per-entry shift), bf16 or exact' })
     .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
     .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
     .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })

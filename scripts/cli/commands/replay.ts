@@ -11,6 +11,7 @@ import { readTrace } from '../../../sim/trace/trace.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
+import { lutOutputOf } from '../../../sim/config/load.js';
 import { flatten, runSteps, summary } from '../sim-run.js';
 import { baselineLayer, ratios } from './compare.js';
 
@@ -34,7 +35,7 @@ export function register(y: Argv): Argv {
         const cfg = loadHw(argv.hw, argv.set);
         const base = argv.baseline ? loadHw(argv.baseline) : null;
         const tr = readTrace(argv.trace);
-        const steps = resolveSteps(argv.trace, { tokens: argv.tokens });
+        const steps = resolveSteps(argv.trace, { tokens: argv.tokens, lut: lutOutputOf(cfg) });
         const mode = argv.mode as Mode;
         const t0 = performance.now();
         const sop = runSteps(cfg, steps, mode, undefined, tr.name);

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
+import { lutOutputOf } from '../../../sim/config/load.js';
 import { flatten, onChipPj, runSteps, summary } from '../sim-run.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 
@@ -31,7 +32,7 @@ export function register(y: Argv): Argv {
     (argv) =>
       run(() => {
         const cfg = loadHw(argv.hw, argv.set);
-        const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens });
+        const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens, lut: lutOutputOf(cfg) });
         const t0 = performance.now();
         const r = runSteps(cfg, steps, argv.mode as Mode, undefined, steps.length === 1 ? steps[0].name : basename(argv.input));
         const seconds = (performance.now() - t0) / 1000;
