@@ -20,6 +20,8 @@ export function flatten(r: SimReport): Record<string, number> {
     busy_cycles: r.busy_cycles,
   };
   for (const [k, v] of Object.entries(r.stall_cycles)) out[`stall_${k}`] = v;
+  out.waiting_cycles = r.waiting_cycles;
+  out.throughput_cycles = r.throughput_cycles;
   out.dram_bytes = r.dram_bytes;
   for (const [m, a] of Object.entries(r.sram)) for (const [k, v] of Object.entries(a)) out[`${m}_${k}`] = v;
   for (const [k, v] of Object.entries(r.energy_pj)) out[`energy_${k}_pj`] = v;
@@ -51,6 +53,8 @@ export function summary(r: SimReport): Record<string, unknown> {
     cycles: r.cycles,
     busy_cycles: r.busy_cycles,
     stall_cycles: r.stall_cycles,
+    waiting_cycles: r.waiting_cycles,
+    throughput_cycles: r.throughput_cycles,
     dram_bytes: r.dram_bytes,
     sram: r.sram,
     energy_pj: r.energy_pj,

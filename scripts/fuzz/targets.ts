@@ -237,7 +237,7 @@ const hwTarget: Target = {
     for (const r of runs) {
       if (r.weights_decoded !== n) return `${r.weights_decoded} weights decoded, the layer has ${n}`;
       if (r.busy_cycles + r.stall_cycles.total !== r.cycles) return 'busy + stall cycles differ from the cycles';
-      if (r.cycles < r.bounds.dram_cycles || r.cycles < r.bounds.lane_cycles) return `${r.cycles} cycles, below a bound`;
+      if (r.cycles < r.bounds.dram_cycles || r.cycles < r.bounds.lane_cycles || r.cycles < r.bounds.mac_cycles) return `${r.cycles} cycles, below a bound`;
       const parts = Object.entries(r.energy_pj).filter(([k]) => k !== 'total').reduce((a, [, v]) => a + v, 0);
       if (!(Math.abs(parts - r.energy_pj.total) <= 1e-9 * Math.max(1, Math.abs(r.energy_pj.total)))) return `energy ${r.energy_pj.total} pJ is not the sum of its parts (${parts})`;
     }

@@ -128,7 +128,42 @@ export function loadHwConfig(path: string, overrides: Array<[string, number | st
     }
     blocks.push(loadSection(path, kind, key, section, tech));
   }
+  checkComposition(path, root, blocks);
   return { path, hw: root, tech, datapath: dp, blocks, sram: sramModelOf(techPath, tech), logic: new LogicModel(tech, root.node_nm) };
+}
+
+/**
+ * What the blocks must agree on: a tile holds at least one lane group's widest fields, and the weight
+ * buffer's ports take the DRAM's writes plus the unpacker's reads (which, on average, cannot outrun the
+ * DRAM: min(DRAM rate, lanes x code_bits / 8) bytes a cycle).
+ */
+function checkComposition(path: string, root: HwRoot, blocks: BlockSection[]): void {
+  const conf = (kind: string) => blocks.find((b) => b.kind === kind)?.conf as Record<string, unknown> | undefined;
+  const num = (c: Record<string, unknown> | undefined, k: string) => {
+    const v = c?.[k];
+    const x = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;
+    return typeof x === 'number' ? x : undefined;
+  };
+  const buf = conf('weight_buffer');
+  const unp = conf('unpacker');
+  const fetch = conf('weight_fetch');
+  const lanes = num(unp, 'lanes');
+  const codeBits = num(unp, 'code_bits');
+  const tile = num(buf, 'tile_bytes');
+  if (lanes !== undefined && codeBits !== undefined && tile !== undefined && tile * 8 < lanes * codeBits)
+    throw new ConfigError(`${path}: field 'weight_buffer.tile_bytes': ${tile} B cannot hold one lane group (${lanes} lanes x ${codeBits} bits = ${(lanes * codeBits) / 8} B); expected at least ${(lanes * codeBits) / 8}`);
+  const gb = num(fetch, 'gb_per_s');
+  const ports = num(buf, 'ports') ?? 1;
+  const width = num(buf, 'width_bits');
+  if (gb !== undefined && width !== undefined && lanes !== undefined && codeBits !== undefined) {
+    const rate = gb / root.clock_ghz.value;
+    const need = rate + Math.min(rate, (lanes * codeBits) / 8);
+    const have = (ports * width) / 8;
+    if (have + 1e-9 < need)
+      throw new ConfigError(
+        `${path}: field 'weight_buffer.ports': ${ports} port(s) of ${width} bits move ${have} B a cycle, but the DRAM writes ${+rate.toFixed(3)} B a cycle and the unpacker reads up to ${+Math.min(rate, (lanes * codeBits) / 8).toFixed(3)}; expected ports x width_bits / 8 >= ${+need.toFixed(3)}`,
+      );
+  }
 }
 
 function loadSection(path: string, kind: string, key: string, section: unknown, tech: Technology): BlockSection {

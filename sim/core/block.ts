@@ -14,6 +14,11 @@ import type { LayerWork } from '../datapath/layer-work.js';
 /** Why a cycle did not issue a lane group. */
 export const STALL_CAUSES = ['dram', 'lut_port', 'mac', 'scale', 'sparse', 'lut_reload', 'fill', 'activation'] as const;
 export type StallCause = (typeof STALL_CAUSES)[number];
+/**
+ * Causes that are waiting (for data, for tables, for the pipeline to drain); the others are throughput-limited
+ * cycles: a block busy with a lane group for more than one cycle (a MAC-bound group keeps the MACs busy).
+ */
+export const WAITING_CAUSES: readonly StallCause[] = ['dram', 'lut_reload', 'fill'];
 
 /**
  * A share of a tile's decode work: one lane group, or a whole tile whose groups each take one cycle.
@@ -30,6 +35,8 @@ export interface Demand {
   tabled: number;
   /** Blocks whose last weight lies in this share. */
   blocksEnding: number;
+  /** Stream index of the share's first weight (blocks whose cost depends on the weights themselves read from it). */
+  first: number;
 }
 
 /** A whole tile: its blocks, their routes, its residual corrections and its bytes. */
@@ -67,6 +74,11 @@ export interface Block {
   groupCycles?(d: Demand): number;
   /** Lane stage: the most cycles any lane group of the current layer can need here. */
   groupBound?(work: LayerWork): number;
+  /**
+   * Lane stage: the cycles beyond one that the lane groups of stream weights [w0, w1) need here, summed
+   * (lets fast mode take a tile whole when this is the only block a group can need more than a cycle in).
+   */
+  groupExtra?(w0: number, w1: number): number;
   /** Which stall a lane group limited by this block counts as. */
   readonly stall?: StallCause;
   /** Tile stage: add the tile's counts; return the cycles the tile needs at least in this block (0: none). */

@@ -88,7 +88,7 @@ export class Datapath implements EventTarget {
     const lanes = this.unpacker.lanes;
     this.timeline = new Timeline(this.block<WeightFetch>('weight_fetch'), this.block<WeightBuffer>('weight_buffer'), () => new TileScan(lanes, decoders.length, tabled));
     this.depth = cfg.hw.pipeline_depth.value;
-    this.acc = { tokens: 0, groups: 0, weights: 0, routed: new Float64Array(decoders.length), tabled: 0, blocksEnding: 0 };
+    this.acc = { tokens: 0, groups: 0, weights: 0, routed: new Float64Array(decoders.length), tabled: 0, blocksEnding: 0, first: 0 };
     const c = this.counters;
     this.hCycles = c.define('datapath', 'cycles', 'cycles', 'total cycles');
     this.hBusy = c.define('datapath', 'busy_cycles', 'cycles', 'cycles issuing a lane group');
@@ -172,14 +172,22 @@ export class Datapath implements EventTarget {
   private runFast(): void {
     const work = this.work;
     const tl = this.timeline;
-    const whole = this.limiters.every((b) => b.groupBound!(work) <= 1);
+    // a tile is taken whole when no group can need more than a cycle, or when only one block can and it
+    // sums its extra cycles over a range of groups
+    const over = this.limiters.filter((b) => b.groupBound!(work) > 1);
+    const whole = over.length === 0;
+    const summed = over.length === 1 && over[0].groupExtra ? over[0] : null;
     for (let k = 0; k < work.tiles; k++) {
       const start = tl.startOf(k);
       this.accountGap(k, start);
       const scan = tl.scanOf(k);
       let cost = 0;
       if (whole) cost = this.tileAtOnce(scan);
-      else {
+      else if (summed) {
+        const extra = summed.groupExtra!(scan.w0, scan.w1);
+        if (extra) this.counters.add(this.hStall[summed.stall!], extra);
+        cost = this.tileAtOnce(scan) + extra;
+      } else {
         scan.scanGroups();
         for (let c = 0; c < scan.groups; c++) cost += this.group(scan.group(c));
         this.chargeLanes(scan);

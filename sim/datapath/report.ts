@@ -6,6 +6,7 @@ import type { Counters } from '../kernel/counters.js';
 import type { SramAccesses } from '../core/block.js';
 import { computeEnergy, type EnergyLine } from '../energy/actions.js';
 import { Datapath, STALL_CAUSES, type Mode } from './datapath.js';
+import { WAITING_CAUSES } from '../core/block.js';
 import type { LayerWork } from './layer-work.js';
 
 export type { SramAccesses };
@@ -19,7 +20,12 @@ export interface SimReport {
   weights_decoded: number;
   cycles: number;
   busy_cycles: number;
+  /** Cycles that did not issue a lane group, by cause, and their total. */
   stall_cycles: Record<string, number>;
+  /** Of the stall cycles: waiting for DRAM data, LUT tables or the pipeline to drain. */
+  waiting_cycles: number;
+  /** Of the stall cycles: a block (MACs, LUT ports, scale multipliers, ...) busy with a group for more than a cycle. */
+  throughput_cycles: number;
   dram_bytes: number;
   sram: Record<string, SramAccesses>;
   energy_pj: Record<string, number>;
@@ -32,8 +38,8 @@ export interface SimReport {
   area_mm2: Record<string, number>;
   /** Share of each block's peak rate used over the report's cycles (MAC array, LUT, DRAM, ...). */
   utilisation: Record<string, number>;
-  /** Lower bounds the cycles must respect: DRAM bandwidth and lane count. */
-  bounds: { dram_cycles: number; lane_cycles: number };
+  /** Lower bounds the cycles must respect: DRAM bandwidth, lane count and MAC count. */
+  bounds: { dram_cycles: number; lane_cycles: number; mac_cycles: number };
   start_cycle: number;
   end_cycle: number;
   counters: Record<string, Record<string, number>>;
@@ -56,6 +62,7 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
     stallTotal += stall[s];
   }
   stall.total = stallTotal;
+  const waiting = WAITING_CAUSES.reduce((a, c) => a + stall[c], 0);
   const sram: Record<string, SramAccesses> = {};
   const bounds: Record<string, number> = {};
   const utilisation: Record<string, number> = {};
@@ -81,6 +88,8 @@ export function buildReport(name: string, cfg: LoadedConfig, dp: Datapath, count
     cycles,
     busy_cycles: counters.get('datapath', 'busy_cycles'),
     stall_cycles: stall,
+    waiting_cycles: waiting,
+    throughput_cycles: stallTotal - waiting,
     dram_bytes: dram,
     sram,
     energy_pj,

@@ -37,8 +37,9 @@ export class TileScan {
       startingRouted: new Float64Array(routes),
       residuals: 0,
       bytes: 0,
+      first: 0,
     };
-    this.one = { tokens: 0, groups: 0, weights: 0, routed: new Float64Array(routes), tabled: 0, blocksEnding: 0 };
+    this.one = { tokens: 0, groups: 0, weights: 0, routed: new Float64Array(routes), tabled: 0, blocksEnding: 0, first: 0 };
     this.at0 = new Float64Array(3 + 2 * routes);
     this.at1 = new Float64Array(3 + 2 * routes);
   }
@@ -57,6 +58,7 @@ export class TileScan {
     s.countsAt(w1, b);
     const R = this.routes;
     t.tokens = work.tokens;
+    t.first = w0;
     t.groups = this.groups;
     t.weights = w1 - w0;
     t.blocksStarting = b[0] - a[0];
@@ -123,6 +125,7 @@ export class TileScan {
     if (c === 0) d.routed.fill(0);
     d.tokens = this.tile.tokens;
     d.groups = 1;
+    d.first = this.w0 + c * this.lanes;
     d.weights = this.weights[c];
     d.blocksEnding = this.blocksEnding[c];
     const used = this.work!.stream.usedRoutes;

@@ -18,6 +18,7 @@ import { parseOperand, type Operand } from '../energy/logic.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 import { lutEntryBits, lutFormatName, parseLutFormat, toLutTable, type LutFormat } from '../../quant/codebooks/lut-format.js';
 import type { LutSram, LutTableRef } from './lut-sram.js';
+import { conflictsFor, type LutConflicts } from './conflicts.js';
 
 /** A LUT output format the hardware can hold: hif<N>, the shift-add hif7sa / hif8sa, or bf16. */
 const Output = z.string().refine(
@@ -47,6 +48,8 @@ class BankedSram implements LutSram {
   private readonly capacityBytes: number;
   /** Lookups per cycle for the current layer's tables. */
   private lookups = 0;
+  /** The current layer's bank conflicts (null when no lane group reads the LUT). */
+  private conflicts: LutConflicts | null = null;
   /** id -> footprint bytes; Map order is LRU order (oldest first). */
   private readonly resident = new Map<string, number>();
   private readonly readyAt = new Map<string, number>();
@@ -168,6 +171,9 @@ class BankedSram implements LutSram {
 
   beginLayer(work: LayerWork): void {
     this.lookups = this.lookupsFor(work.lutTables);
+    const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
+    const copies = this.lookups / (this.conf.ports * this.conf.banks);
+    this.conflicts = work.stream.routed(this.route, work.n) > 0 ? conflictsFor(work, { lanes, copies, banks: this.conf.banks, ports: this.conf.ports, route: this.route }) : null;
   }
 
   prepareLayer(work: LayerWork, now: number): number {
@@ -182,14 +188,17 @@ class BankedSram implements LutSram {
     this.env.counters.add(this.hReads, d.routed[this.route]);
   }
 
+  /** A lane group's cycles from its real entries: its slowest bank (conflicts.ts). */
   groupCycles(d: Demand): number {
-    const r = d.routed[this.route];
-    return r > 0 ? Math.ceil(r / this.lookups) : 0;
+    return d.routed[this.route] > 0 && this.conflicts ? this.conflicts.cycles(d.first) : 0;
   }
 
-  groupBound(work: LayerWork): number {
-    const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
-    return work.stream.routed(this.route, work.n) > 0 ? Math.ceil(lanes / this.lookups) : 0;
+  groupBound(): number {
+    return this.conflicts?.max ?? 0;
+  }
+
+  groupExtra(w0: number, w1: number): number {
+    return this.conflicts ? this.conflicts.extraIn(w0, w1) : 0;
   }
 
   /**
@@ -254,7 +263,9 @@ function route(conf: Conf, q: RouteQuery): { table: LutTableRef } {
     throw new ConfigError(`${q.file}: layer '${q.label}' was quantized for LUT format ${layer.lut}; lut.output ${conf.output} cannot hold ${book.name} exactly (requantize with --lut ${conf.output})`);
   const format = book.grid.kind === 'format';
   const id = format ? `format:${book.name}` : book.inLut ? `layer:${q.label}:${book.name}` : `codebook:${book.name}@${layer.lut}`;
-  return { table: { id, entries: format ? 1 << layer.elementBits : book.grid.size } };
+  const entries = format ? 1 << layer.elementBits : book.grid.size;
+  if (conf.banks > entries) throw new ConfigError(`${q.file}: field 'lut.banks': ${conf.banks} banks for layer '${q.label}', whose table ${book.name} has ${entries} entries; expected at most ${entries} (a bank beyond the entries holds nothing)`);
+  return { table: { id, entries } };
 }
 
 registerBlock<Conf>({

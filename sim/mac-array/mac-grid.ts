@@ -79,6 +79,10 @@ class MacGrid implements MacArray {
     return cycles > 0 ? c.values[this.hMacs] / (cycles * this.macs) : 0;
   }
 
+  bound(c: Counters): { name: string; cycles: number } {
+    return { name: 'mac_cycles', cycles: Math.ceil(c.values[this.hMacs] / this.macs) };
+  }
+
   /** The decoders of this datapath, split by whether a table (ROM, LUT) or a direct decode feeds the MAC. */
   private decoders(tabled: boolean): Decoder[] {
     return this.env.cfg.datapath.decoders.map((k) => this.env.block<Decoder>(k)).filter((d): d is Decoder => !!d && d.tabled === tabled);

@@ -26,7 +26,7 @@ describe('sopsim tables', () => {
   });
   it('more LUT replicas or ports cost area; a wider LUT output costs LUT read energy', () => {
     const base = tables('sop-hif');
-    expect(lutArea(tables('sop-hif', '--set', 'lut.replicas=16', '--set', 'lut.capacity_bytes=8192'))).toBeGreaterThan(lutArea(base));
+    expect(lutArea(tables('sop-hif', '--set', 'lut.replicas=128', '--set', 'lut.capacity_bytes=16384'))).toBeGreaterThan(lutArea(base));
     expect(lutArea(tables('sop-hif', '--set', 'lut.ports=4'))).toBeGreaterThan(lutArea(base));
     const read = (t: ReturnType<typeof tables>) => t.energy.find((e) => e.component === 'lut_sram' && e.action === 'read_entry')!.pj;
     expect(read(tables('sop-hif', '--set', 'lut.output=hif16'))).toBeGreaterThan(read(base));

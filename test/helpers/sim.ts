@@ -19,6 +19,9 @@ export function cfg(name: string, sets: Record<string, number | boolean | string
   return loadHwConfig(HW(name), Object.entries(sets));
 }
 
+/** A LUT of 8 copies x 4 banks x 2 ports in 4 KB: the geometry the hand-worked timing tests are written for. */
+export const LUT_8X4X2 = { 'lut.replicas': 8, 'lut.banks': 4, 'lut.ports': 2, 'lut.capacity_bytes': 4096 } as const;
+
 /** The config's lane count and DRAM bytes per cycle (the two bounds every report must respect). */
 export function lanesAndRate(c: LoadedConfig): [number, number] {
   return [sectionOf<{ lanes: number }>(c, 'unpacker')!.lanes, sectionOf<{ gb_per_s: { value: number } }>(c, 'weight_fetch')!.gb_per_s.value / c.hw.clock_ghz.value];
@@ -62,6 +65,11 @@ export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, la
   expect(r.utilisation.weight_fetch * r.cycles).toBeCloseTo(c.weight_fetch.busy_cycles, 6);
   // every cycle is busy or a stall with a cause; never below the bandwidth or lane bound
   expect(r.busy_cycles + r.stall_cycles.total).toBe(r.cycles);
+  // stalls are waiting or throughput-limited, never both; the MACs bound the cycles too
+  expect(r.waiting_cycles + r.throughput_cycles).toBe(r.stall_cycles.total);
+  expect(r.waiting_cycles).toBe(r.stall_cycles.dram + r.stall_cycles.lut_reload + r.stall_cycles.fill);
+  expect(r.bounds.mac_cycles).toBe(Math.ceil(r.utilisation.mac_array * r.cycles - 1e-6));
+  expect(r.cycles).toBeGreaterThanOrEqual(r.bounds.mac_cycles);
   expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(r.dram_bytes / rate));
   expect(r.cycles).toBeGreaterThanOrEqual(Math.ceil(n / lanes));
   expect(r.bounds.dram_cycles).toBe(Math.ceil(r.dram_bytes / rate));

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadHwConfig, loadTechnology, sectionOf } from '../../sim/config/load.js';
+import { buildLayerWork } from '../../sim/datapath/layer-work.js';
+import { synthesize } from '../../quant/io/synthetic.js';
+import { quantize } from '../../quant/schemes/index.js';
 import { HW, copyTechnology } from '../helpers/sim.js';
 import { REPO } from '../helpers/data.js';
 
@@ -52,6 +55,20 @@ describe('bundled hw-configs', () => {
 });
 
 describe('bad configs name file, field and expectation', () => {
+  it('a tile smaller than one lane group, or lanes that overrun the tile', () => {
+    expect(() => loadHwConfig(HW('sop-hif'), [['weight_buffer.tile_bytes', 1]])).toThrow(/sop-hif\.json: field 'weight_buffer\.tile_bytes': 1 B cannot hold one lane group \(64 lanes x 8 bits = 64 B\); expected at least 64/);
+    expect(() => loadHwConfig(HW('sop-hif'), [['unpacker.lanes', 1e6]])).toThrow(/field 'weight_buffer\.tile_bytes': 8192 B cannot hold one lane group \(1000000 lanes/);
+  });
+  it('weight-buffer ports that cannot take the DRAM in and the unpacker out', () => {
+    expect(() => loadHwConfig(HW('sop-hif'), [['weight_buffer.ports', 1]])).toThrow(/field 'weight_buffer\.ports': 1 port\(s\) of 256 bits move 32 B a cycle, but the DRAM writes 32 B a cycle and the unpacker reads up to 32; expected ports x width_bits \/ 8 >= 64/);
+    // a slower DRAM needs less: 16 GB/s at 1 GHz in and out fit one 256-bit port
+    expect(() => loadHwConfig(HW('sop-hif'), [['weight_buffer.ports', 1], ['weight_fetch.gb_per_s', 16]])).not.toThrow();
+  });
+  it('LUT banks beyond a table\'s entries', () => {
+    const c = loadHwConfig(HW('sop-hif'), [['lut.banks', 32], ['lut.replicas', 1]]);
+    const q = quantize(synthesize({ dist: 't4', rows: 4, cols: 64, seed: 1 }), 'sop4', { pair: ['NF4', 'DD4'] });
+    expect(() => buildLayerWork(q, c, 1)).toThrow(/field 'lut\.banks': 32 banks for layer '.*', whose table DD4 has 16 entries; expected at most 16/);
+  });
   it('a negative port count', () => {
     const p = variant('neg', (d) => (d.lut.ports = -1));
     expect(() => loadHwConfig(p)).toThrow(/neg\.json: field 'lut\.ports': .*(positive|>0|greater).*got -1/i);

@@ -4,7 +4,7 @@ import { synthesize } from '../../quant/io/synthetic.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { parseLutFormat } from '../../quant/codebooks/lut-format.js';
 import type { LutSram } from '../../sim/lut-sram/lut-sram.js';
-import { blocksOf, cfg, runOne, variantCfg, work } from '../helpers/sim.js';
+import { LUT_8X4X2, blocksOf, cfg, runOne, variantCfg, work } from '../helpers/sim.js';
 
 describe('LUT SRAM residency', () => {
   const mk = (capacity: number, prefetch = true) => {
@@ -86,8 +86,10 @@ describe('LUT-bound lane groups, by hand', () => {
   // The E2M3 table (64 HIF8 entries + exponent = 65 B) [0,3) arrives 203; header (4 B) [3,4); the tile
   // (128 x 6 + 8 x 8 bits = 104 B) [4,8) arrives 208.
   const q = quantize(synthesize({ dist: 'gaussian', rows: 1, cols: 128, seed: 3 }), 'E2M3sUE4M4');
-  it('1 replica x 1 port x 2 banks: 2 lookups a cycle, 32 cycles a group', () => {
-    const r = runOne(cfg('sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2 }), q);
+  // codes that alternate between the two banks: 32 requests a bank, 1 port: 32 cycles a group
+  const alternating = { ...q, codes: Uint8Array.from(q.codes, (_, i) => (i % 2 ? 33 : 40)) };
+  it('1 replica x 1 port x 2 banks, codes spread over both banks: 32 cycles a group', () => {
+    const r = runOne(cfg('sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2 }), alternating);
     const ready = 203 + 64 / 2; // both banks write in parallel
     expect(r.stall_cycles.lut_reload).toBe(ready - 208);
     expect(r.stall_cycles.dram).toBe(208);
@@ -96,11 +98,39 @@ describe('LUT-bound lane groups, by hand', () => {
     expect(r.counters.lut_sram.reads).toBe(128);
     expect(r.counters.lut_sram.writes).toBe(64);
   });
-  it('a LUT too small for its replicas holds fewer copies and serves fewer lanes', () => {
-    // 130 B holds 2 copies of a 65-B table: 2 x 2 ports x 4 banks = 16 lookups, 4 cycles a group
-    const r = runOne(cfg('sop-hif', { 'lut.capacity_bytes': 130 }), q);
-    expect(r.stall_cycles.lut_port).toBe(2 * 3);
+  it('every lane asking one bank: 64 cycles a group; the same entry still takes a read per lane', () => {
+    const oneBank = { ...q, codes: Uint8Array.from(q.codes, (_, i) => (i % 3 ? 20 : 22)) }; // both even
+    for (const mode of ['fast', 'event'] as const) {
+      const r = runOne(cfg('sop-hif', { 'lut.replicas': 1, 'lut.ports': 1, 'lut.banks': 2 }), oneBank, 1, mode);
+      expect(r.stall_cycles.lut_port, mode).toBe(2 * 63);
+      expect(r.counters.lut_sram.reads).toBe(128);
+    }
+  });
+  it('a LUT too small for its replicas holds fewer copies: 2 copies x 2 ports x 4 banks serve 32 lanes each', () => {
+    // 130 B holds 2 copies of a 65-B table; codes 0..63 in order put 8 of each copy's 32 lanes in each bank
+    const spread = { ...q, codes: Uint8Array.from(q.codes, (_, i) => i % 64) };
+    const r = runOne(cfg('sop-hif', { ...LUT_8X4X2, 'lut.capacity_bytes': 130 }), spread);
+    expect(r.stall_cycles.lut_port).toBe(2 * (8 / 2 - 1));
     expect(r.counters.lut_sram.writes).toBe(128);
+  });
+  it('on real indices each group takes its slowest bank, counted independently here', () => {
+    // Student-t weights, FP6 atoms on a LUT of 8 copies x 4 banks x 2 ports for 64 lanes
+    const real = quantize(synthesize({ dist: 't4', rows: 16, cols: 512, seed: 9 }), 'E2M3sUE4M4');
+    let expected = 0;
+    for (let g = 0; g < real.codes.length / 64; g++) {
+      let worst = 1;
+      for (let copy = 0; copy < 8; copy++)
+        for (let bank = 0; bank < 4; bank++) {
+          let n = 0;
+          for (let l = copy * 8; l < copy * 8 + 8; l++) if (real.codes[g * 64 + l] % 4 === bank) n++;
+          worst = Math.max(worst, Math.ceil(n / 2));
+        }
+      expected += worst - 1;
+    }
+    expect(expected).toBeGreaterThan(0);
+    for (const mode of ['fast', 'event'] as const) expect(runOne(cfg('sop-hif', LUT_8X4X2), real, 1, mode).stall_cycles.lut_port, mode).toBe(expected);
+    // the bundled LUT gives every lane its own copy: no group ever waits
+    expect(runOne(cfg('sop-hif'), real).stall_cycles.lut_port).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import { blocksOf, cfg, runOne } from '../helpers/sim.js';
 
 describe('weight fetch', () => {
   it('serialises requests on one channel: ceil(bytes / rate) cycles each, data after the latency', () => {
-    const { counters: c, get } = blocksOf(cfg('sop-hif', { 'weight_fetch.gb_per_s': 32, 'weight_fetch.latency_ns': 100 }));
+    const { counters: c, get } = blocksOf(cfg('sop-hif', { 'weight_fetch.gb_per_s': 32, 'weight_fetch.latency_ns': 100, 'weight_fetch.burst_bytes': 1 }));
     const f = get<WeightFetch>('weight_fetch');
     expect(f.request(0, 64)).toBe(2 + 100);
     expect(f.request(0, 33)).toBe(2 + 2 + 100); // waits for the channel
@@ -17,6 +17,17 @@ describe('weight fetch', () => {
     expect(c.get('weight_fetch', 'table_bytes')).toBe(10);
     expect(c.get('weight_fetch', 'requests')).toBe(4);
     expect(c.get('weight_fetch', 'busy_cycles')).toBe(2 + 2 + 1 + 1);
+  });
+
+  it('moves whole bursts: a 4-byte header or a 17-byte table costs a 32-byte burst', () => {
+    const { counters: c, get } = blocksOf(cfg('sop-hif', { 'weight_fetch.gb_per_s': 16, 'weight_fetch.latency_ns': 100 }));
+    const f = get<WeightFetch>('weight_fetch');
+    expect(f.request(0, 4)).toBe(2 + 100); // one 32-byte burst at 16 B a cycle
+    expect(f.request(0, 17, true)).toBe(4 + 100);
+    expect(f.request(0, 33)).toBe(8 + 100); // two bursts
+    expect(c.get('weight_fetch', 'dram_bytes')).toBe(32 + 32 + 64);
+    expect(c.get('weight_fetch', 'padding_bytes')).toBe(28 + 15 + 31);
+    expect(c.get('weight_fetch', 'table_bytes')).toBe(32);
   });
 
   // e4m3-pot 1x256 on fp8-e4m3 with 128-byte tiles: 2 tiles of 128 weights (2 lane groups each), a 1-byte

@@ -9,6 +9,7 @@ import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
 import { lutOutputOf } from '../../../sim/config/load.js';
+import { WAITING_CAUSES } from '../../../sim/core/block.js';
 import { flatten, onChipPj, runSteps, summary } from '../sim-run.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 
@@ -48,8 +49,10 @@ export function register(y: Argv): Argv {
         process.stdout.write(`${t.name} on ${t.hw} (${t.mode} mode, ${t.layers} layer${t.layers > 1 ? 's' : ''}, ${t.tokens} token${t.tokens > 1 ? 's' : ''}, ${seconds.toFixed(2)} s)\n\n`);
         const rows = [['figure', 'value']];
         rows.push(['weights decoded', String(t.weights_decoded)]);
-        rows.push(['cycles', `${t.cycles} (DRAM bound ${t.bounds.dram_cycles}, lane bound ${t.bounds.lane_cycles})`]);
-        for (const [k, v] of Object.entries(t.stall_cycles)) if (v) rows.push([`  stall ${k}`, String(v)]);
+        rows.push(['cycles', `${t.cycles} (DRAM bound ${t.bounds.dram_cycles}, lane bound ${t.bounds.lane_cycles}, MAC bound ${t.bounds.mac_cycles})`]);
+        rows.push(['  issuing a lane group', String(t.busy_cycles)]);
+        const waiting = new Set<string>(WAITING_CAUSES);
+        for (const [k, v] of Object.entries(t.stall_cycles)) if (v && k !== 'total') rows.push([`  ${waiting.has(k) ? 'waiting for' : 'throughput-limited by'} ${k}`, String(v)]);
         rows.push(['DRAM bytes', String(t.dram_bytes)]);
         for (const [m, a] of Object.entries(t.sram)) rows.push([`${m} reads / writes`, `${a.reads} / ${a.writes}`]);
         for (const [k, v] of Object.entries(t.energy_pj)) if (k !== 'total' && v) rows.push([`energy ${k}`, `${fmt(v / 1e6, 4)} uJ (${fmt((100 * v) / t.energy_pj.total, 3)}%)`]);
