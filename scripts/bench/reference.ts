@@ -27,3 +27,14 @@ export function arg(name: string, dflt: string): string {
   const i = a.indexOf(`--${name}`);
   return i >= 0 ? a[i + 1] : dflt;
 }
+
+/** The fastest of `reps` runs of `fn`, in seconds. */
+export function bestOf(reps: number, fn: () => void): number {
+  let b = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    b = Math.min(b, (performance.now() - t0) / 1000);
+  }
+  return b;
+}

@@ -5,7 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthesize } from '../../quant/io/synthetic.js';
-import { arg } from './reference.js';
+import { arg, bestOf } from './reference.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { loadHwConfig } from '../../sim/config/load.js';
 import { buildLayerWork } from '../../sim/datapath/layer-work.js';
@@ -24,15 +24,7 @@ const cfg = loadHwConfig(hw);
 const work = buildLayerWork(q, cfg, 1);
 const n = rows * cols;
 
-function best(fn: () => void): number {
-  let b = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    fn();
-    b = Math.min(b, (performance.now() - t0) / 1000);
-  }
-  return b;
-}
+const best = (fn: () => void) => bestOf(reps, fn);
 const codes = q.codes;
 let sink = 0;
 const ref = best(() => {
