@@ -1,14 +1,66 @@
-// Write a file so that readers never see half of it: write a temporary sibling, then rename.
+// Write a file so that readers never see half of it: write a temporary sibling, then rename. What the path
+// already is decides how: a symbolic link is followed (its target is replaced, the link stays), a device,
+// FIFO or socket is written through (never replaced by a regular file: -o /dev/null stays /dev/null), and a
+// directory is refused. Failures name the file and say why in words.
 
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is not a folder',
+  EISDIR: 'it is a folder',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/** The error of a failed write, one line naming the file. */
+export function writeError(path: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return new Error(`${path}: cannot write: ${(code && REASONS[code]) ?? (e as Error)?.message ?? String(e)}`);
+}
+
+const statOf = (f: (p: string) => Stats, p: string): Stats | null => {
+  try {
+    return f(p);
+  } catch {
+    return null;
+  }
+};
+
+/** Where a write to `path` lands: the path itself, or the end of its chain of symbolic links. */
+function writeTarget(path: string): { target: string; stat: Stats | null } {
+  let target = path;
+  for (let hops = 0; hops < 40; hops++) {
+    const l = statOf(lstatSync, target);
+    if (!l?.isSymbolicLink()) return { target, stat: l };
+    target = resolve(dirname(target), readlinkSync(target));
+  }
+  throw new Error(`${path}: cannot write: too many symbolic links`);
+}
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  const { target, stat } = writeTarget(path);
+  if (stat?.isDirectory()) throw new Error(`${path}: cannot write: it is a folder (expected a file name)`);
+  if (stat && !stat.isFile()) {
+    // a device, FIFO or socket: write through it
+    try {
+      writeFileSync(target, data);
+    } catch (e) {
+      throw writeError(path, e);
+    }
+    return;
+  }
+  const tmp = `${target}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw writeError(path, e);
   }
 }

@@ -8,7 +8,7 @@ import type { Step } from '../../sim/trace/steps.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 
 export function runSteps(cfg: LoadedConfig, steps: Step[], mode: Mode, layerOf: (s: Step) => QuantizedLayer = (s) => s.layer(), name?: string): RunResult {
-  return runLayers(cfg, { count: steps.length, get: (i) => buildLayerWork(layerOf(steps[i]), cfg, steps[i].tokens, steps[i].name, steps[i].rows) }, { mode }, name);
+  return runLayers(cfg, { count: steps.length, get: (i) => buildLayerWork(layerOf(steps[i]), cfg, steps[i].tokens, steps[i].name, steps[i].rows, `${steps[i].name}#${steps[i].id}`) }, { mode }, name);
 }
 
 /** The figures a person compares, flattened to name → number (for tables and CSV rows). */

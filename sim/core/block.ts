@@ -115,8 +115,10 @@ export interface RouteClaim {
 export interface RouteQuery {
   book: ElementBook;
   layer: QuantizedLayer;
-  /** The layer's name in the run (per-layer tables are named by it). */
+  /** The layer's name in the run, for messages. */
   label: string;
+  /** What identifies the layer's own tables in the run: the same step repeated keeps them, two steps named alike do not share them. */
+  key: string;
   /** Decoder kinds present in this datapath. */
   decoders: readonly string[];
   /** The hw-config's path, for errors. */

@@ -41,12 +41,12 @@ export function presentDecoders(cfg: LoadedConfig): LoadedConfig['blocks'] {
 }
 
 /** Which decoder takes each book; a book no decoder can take is an error naming the layer. */
-function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { routes: number[]; tables: LutTableRef[]; decoders: number } {
+function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string, key: string): { routes: number[]; tables: LutTableRef[]; decoders: number } {
   const decoders = presentDecoders(cfg);
   const kinds = decoders.map((d) => d.kind);
   const tables: LutTableRef[] = [];
   const routes = q.books.map((book) => {
-    const query: RouteQuery = { book, layer: q, label, decoders: kinds, file: cfg.path };
+    const query: RouteQuery = { book, layer: q, label, key, decoders: kinds, file: cfg.path };
     for (let r = 0; r < decoders.length; r++) {
       const claim = decoders[r].def.route!(decoders[r].conf, query);
       if (!claim) continue;
@@ -61,9 +61,10 @@ function routeBooks(q: QuantizedLayer, cfg: LoadedConfig, label: string): { rout
 /**
  * Set a layer up on the configured hardware; a layer it cannot run is an error.
  * With `rows` larger than the layer's, the layer is a representative slice repeated to that many rows.
+ * `key` identifies the layer's own LUT tables in a run (by default its label).
  */
-export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: number, label = q.name, rows = q.geom.rows): LayerWork {
-  const { routes, tables, decoders } = routeBooks(q, cfg, label);
+export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: number, label = q.name, rows = q.geom.rows, key = label): LayerWork {
+  const { routes, tables, decoders } = routeBooks(q, cfg, label, key);
   const { blocks } = q.geom;
   const blockRoute = new Uint8Array(blocks);
   if (q.sel) for (let b = 0; b < blocks; b++) blockRoute[b] = routes[q.sel[b]];

@@ -262,7 +262,7 @@ function route(conf: Conf, q: RouteQuery): { table: LutTableRef } {
   if (!holdsExactly(parseLutFormat(conf.output), q))
     throw new ConfigError(`${q.file}: layer '${q.label}' was quantized for LUT format ${layer.lut}; lut.output ${conf.output} cannot hold ${book.name} exactly (requantize with --lut ${conf.output})`);
   const format = book.grid.kind === 'format';
-  const id = format ? `format:${book.name}` : book.inLut ? `layer:${q.label}:${book.name}` : `codebook:${book.name}@${layer.lut}`;
+  const id = format ? `format:${book.name}` : book.inLut ? `layer:${q.key}:${book.name}` : `codebook:${book.name}@${layer.lut}`;
   const entries = format ? 1 << layer.elementBits : book.grid.size;
   if (conf.banks > entries) throw new ConfigError(`${q.file}: field 'lut.banks': ${conf.banks} banks for layer '${q.label}', whose table ${book.name} has ${entries} entries; expected at most ${entries} (a bank beyond the entries holds nothing)`);
   return { table: { id, entries } };

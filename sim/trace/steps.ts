@@ -15,6 +15,8 @@ import { looksLikeTrace, readTrace, type TraceStep } from './trace.js';
 
 export interface Step {
   name: string;
+  /** The step's place among the run's distinct steps (a repeated pass is the same step): its tables' identity. */
+  id: number;
   tokens: number;
   /** Rows the layer really has; more than the quantized layer's when it is a repeated slice. */
   rows?: number;
@@ -26,6 +28,8 @@ export interface Step {
   source(): Tensor2D | null;
 }
 
+type StepBody = Omit<Step, 'id'>;
+
 export interface StepOptions {
   tensor?: string;
   scheme?: string;
@@ -34,7 +38,7 @@ export interface StepOptions {
   tokens?: number;
 }
 
-function fromSopw(path: string, name: string | undefined, tokens: number): Step {
+function fromSopw(path: string, name: string | undefined, tokens: number): StepBody {
   let cached: QuantizedLayer | null = null;
   const load = () => (cached ??= readSopw(path).layer);
   return {
@@ -42,14 +46,21 @@ function fromSopw(path: string, name: string | undefined, tokens: number): Step 
     tokens,
     layer: load,
     source: () => {
-      const src = load().info.source as { file?: string; tensor?: string } | undefined;
+      const q = load();
+      const src = q.info.source as { file?: string; tensor?: string } | undefined;
       if (!src?.file || !src.tensor || (!isSyntheticSource(src.file) && !existsSync(src.file))) return null;
-      return openWeights(src.file).read(src.tensor);
+      const t = openWeights(src.file).read(src.tensor);
+      // a source that is not this layer's shape is not its source (the file was replaced or renamed)
+      if (t.rows !== q.geom.rows || t.cols !== q.geom.cols) {
+        process.stderr.write(`note: ${path}: its source ${src.file} tensor '${src.tensor}' is ${t.rows}x${t.cols}, the layer ${q.geom.rows}x${q.geom.cols}; not using it\n`);
+        return null;
+      }
+      return t;
     },
   };
 }
 
-function fromWeights(file: string, tensor: string, scheme: string, tokens: number, lut: LutFormat | undefined, name = tensor): Step {
+function fromWeights(file: string, tensor: string, scheme: string, tokens: number, lut: LutFormat | undefined, name = tensor): StepBody {
   const src = openWeights(file);
   let t: Tensor2D | null = null;
   const read = () => (t ??= src.read(tensor));
@@ -61,7 +72,7 @@ function fromWeights(file: string, tensor: string, scheme: string, tokens: numbe
  * scheme) and shared: every layer keeps its own name (so its LUT tables are its own), and the datapath
  * streams the slice repeated to the full shape.
  */
-function fromSlice(s: TraceStep, cache: Map<string, { t: Tensor2D; q: Map<string, QuantizedLayer> }>, lut: LutFormat | undefined): Step {
+function fromSlice(s: TraceStep, cache: Map<string, { t: Tensor2D; q: Map<string, QuantizedLayer> }>, lut: LutFormat | undefined): StepBody {
   const model = parseSyntheticModel(s.weights!)!;
   const r = model.recipe(s.tensor!);
   const rows = s.sliceRows && s.sliceRows < r.rows ? s.sliceRows : r.rows;
@@ -96,7 +107,7 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
   const lut = opt.lut ? parseLutFormat(opt.lut) : undefined;
   if (/\.sopw$/i.test(input)) {
     if (!existsSync(input)) throw new InputError(input, 'no such file');
-    return [fromSopw(input, undefined, tokens)];
+    return [{ ...fromSopw(input, undefined, tokens), id: 0 }];
   }
   if (looksLikeTrace(input)) {
     const tr = readTrace(input);
@@ -106,12 +117,14 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
       let step = memo.get(s); // passes repeat the same step objects: share their layers
       if (!step) {
         const st = { ...s, tokens: opt.tokens ?? s.tokens };
-        if (st.sopw) step = fromSopw(st.sopw, st.name, st.tokens);
-        else if (st.sliceRows !== undefined) step = fromSlice(st, cache, lut);
+        let body: StepBody;
+        if (st.sopw) body = fromSopw(st.sopw, st.name, st.tokens);
+        else if (st.sliceRows !== undefined) body = fromSlice(st, cache, lut);
         else {
           const src = openWeights(st.weights!);
-          step = fromWeights(st.weights!, st.tensor ?? src.tensors()[0], canonicalScheme(st.scheme ?? 'sop4'), st.tokens, lut, st.name);
+          body = fromWeights(st.weights!, st.tensor ?? src.tensors()[0], canonicalScheme(st.scheme ?? 'sop4'), st.tokens, lut, st.name);
         }
+        step = { ...body, id: memo.size };
         memo.set(s, step);
       }
       return step;
@@ -121,5 +134,5 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
   const scheme = canonicalScheme(opt.scheme ?? 'sop4');
   const names = opt.tensor ? [opt.tensor] : src.tensors();
   if (names.length === 0) throw new InputError(input, 'no 2-D tensors');
-  return names.map((n) => fromWeights(input, n, scheme, tokens, lut));
+  return names.map((n, i) => ({ ...fromWeights(input, n, scheme, tokens, lut), id: i }));
 }
