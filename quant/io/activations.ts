@@ -18,13 +18,28 @@ function key(name: string): string {
   return name.replace(/\.weight$/, '');
 }
 
-/** Statistics of one layer (by weight tensor name, with or without `.weight`), checked against its inputs. */
+/**
+ * Statistics of one layer (by weight tensor name, with or without `.weight`), checked against its inputs and
+ * scaled by a power of two so the largest channel lies in [1, 2): every use of them (a² error weights, ACos)
+ * is invariant to a common scale, and this keeps 1e-200 or 1e200 from underflowing or overflowing while
+ * changing no comparison (a power of two scales exactly). A layer whose channels are all zero is refused.
+ */
 export function statsFor(stats: ActivationStats | null, name: string, cols: number): Float64Array | null {
   if (!stats) return null;
   const a = stats.layers.get(key(name));
   if (!a) throw new InputError(stats.path, `no statistics for layer '${name}'`);
   if (a.length !== cols) throw new InputError(stats.path, `layer '${name}': ${a.length} channels, but the weights have ${cols} input channels`);
-  return a;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > max) max = a[i];
+  if (!(max > 0)) throw new InputError(stats.path, `layer '${name}': every channel has RMS 0 (expected at least one channel above 0: these statistics would weigh every error by zero)`);
+  const e = Math.floor(Math.log2(max));
+  if (e === 0) return a;
+  // by 2^-e in two steps, so neither factor overflows (e reaches -1074 for subnormal statistics)
+  const h = Math.trunc(-e / 2);
+  const [f1, f2] = [2 ** h, 2 ** (-e - h)];
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] * f1 * f2;
+  return out;
 }
 
 export function readActivationStats(path: string): ActivationStats {

@@ -249,7 +249,12 @@ function holdsExactly(format: LutFormat, q: RouteQuery): boolean {
     return t.levels.every((v, i) => v === values[i]);
   }
   if (format.kind === 'bf16') return layer.lut !== 'exact';
-  if (!book.hif) return false;
+  if (!book.hif) {
+    // a book stored by its levels (a fixed codebook the ROM lacks): held if its levels sit on the format's grid
+    const levels = book.grid.levels;
+    const t = toLutTable(levels, format);
+    return t.levels.every((v, i) => v === levels[i]);
+  }
   // a shift-add grid holds its own books and those of a shift-add grid with smaller shifts, and plain HIF
   // mantissas that fit its 5-bit mantissa
   if (format.kind === 'hifsa') return book.hif.shiftMax !== undefined ? book.hif.shiftMax <= format.shiftMax : book.hif.bits <= format.mantissaBits;
@@ -260,7 +265,11 @@ function holdsExactly(format: LutFormat, q: RouteQuery): boolean {
 function route(conf: Conf, q: RouteQuery): { table: LutTableRef } {
   const { book, layer } = q;
   if (!holdsExactly(parseLutFormat(conf.output), q))
-    throw new ConfigError(`${q.file}: layer '${q.label}' was quantized for LUT format ${layer.lut}; lut.output ${conf.output} cannot hold ${book.name} exactly (requantize with --lut ${conf.output})`);
+    throw new ConfigError(
+      layer.lut === conf.output
+        ? `${q.file}: layer '${q.label}': the levels of ${book.name} are not on the lut.output ${conf.output} grid (the ROM does not hold ${book.name}; add it to codebook_rom.codebooks or quantize with another pair)`
+        : `${q.file}: layer '${q.label}' was quantized for LUT format ${layer.lut}; lut.output ${conf.output} cannot hold ${book.name} exactly (requantize with --lut ${conf.output})`,
+    );
   const format = book.grid.kind === 'format';
   const id = format ? `format:${book.name}` : book.inLut ? `layer:${q.key}:${book.name}` : `codebook:${book.name}@${layer.lut}`;
   const entries = format ? 1 << layer.elementBits : book.grid.size;

@@ -44,10 +44,29 @@ describe('activation statistics', () => {
     expect(() => statsFor(s, 'model.layers.9.mlp.up_proj.weight', 512)).toThrow(/no statistics for layer/);
     const st = join(dir, 's.safetensors');
     writeFileSync(st, safetensorsBytes({ 'l.weight': { dtype: 'F32', shape: [4], data: f32Bytes([1, 2, 3, 40]) } }));
-    expect(Array.from(statsFor(readActivationStats(st), 'l.weight', 4)!)).toEqual([1, 2, 3, 40]);
+    expect(Array.from(readActivationStats(st).layers.get('l')!)).toEqual([1, 2, 3, 40]);
+    // scaled by a power of two, exactly, so the largest channel lies in [1, 2)
+    expect(Array.from(statsFor(readActivationStats(st), 'l.weight', 4)!)).toEqual([1 / 32, 2 / 32, 3 / 32, 40 / 32]);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ format: 'sopsim-stats', version: 1, layers: { x: [1, -2] } }));
     expect(() => readActivationStats(bad)).toThrow(/bad\.json: layer 'x': channel 1 has RMS -2/);
+  });
+});
+
+describe('ACos is invariant to the scale of the statistics', () => {
+  it('uniform statistics of any size give the plain cosine; all-zero statistics are refused', () => {
+    const t = synthesize({ dist: 't4', rows: 16, cols: 64, seed: 4 });
+    const q = quantize(t, 'sop4');
+    const plain = measure(t, q).acos;
+    expect(plain).toBeLessThan(1);
+    for (const c of [1e-300, 5e-324, 1e-100, 3, 1e100, 1e200, 1.7e308]) {
+      const stats = { path: 'u.json', layers: new Map([[t.name, new Float64Array(64).fill(c)]]) };
+      const r = measure(t, q, statsFor(stats, t.name, 64));
+      expect(r.acos, `c = ${c}`).toBeCloseTo(plain, 12);
+      expect(Number.isFinite(r.acos_ppm)).toBe(true);
+    }
+    const zero = { path: 'z.json', layers: new Map([[t.name, new Float64Array(64)]]) };
+    expect(() => statsFor(zero, t.name, 64)).toThrow(/z\.json: layer '.*': every channel has RMS 0/);
   });
 });
 

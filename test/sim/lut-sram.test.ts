@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { synthesize } from '../../quant/io/synthetic.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { parseLutFormat } from '../../quant/codebooks/lut-format.js';
+import { decodeSopw, encodeSopw } from '../../quant/packed/sopw.js';
 import type { LutSram } from '../../sim/lut-sram/lut-sram.js';
 import { LUT_8X4X2, blocksOf, cfg, runOne, variantCfg, work } from '../helpers/sim.js';
 
@@ -150,5 +151,19 @@ describe('shift-add HIF LUT outputs (hif7sa, hif8sa)', () => {
     expect(() => runOne(cfg('sop-hif', { 'lut.output': 'hif7sa' }), quantize(t, 'sop4'))).toThrow(/cannot hold/);
     const fp6 = quantize(t, 'E2M3sUE4M4', { lut: parseLutFormat('hif7sa') });
     expect(runOne(cfg('sop-hif', { 'lut.output': 'hif7sa' }), fp6).counters.lut_sram.reads).toBeGreaterThan(0);
+  });
+});
+
+describe('a fixed codebook the ROM lacks', () => {
+  it('is loaded into the LUT, from a packed file as from the quantizer', () => {
+    const q = quantize(synthesize({ dist: 't4', rows: 16, cols: 256, seed: 8 }), 'sop4', { pair: ['Split87', 'DD4'] });
+    const back = decodeSopw(encodeSopw(q), 'l.sopw').layer;
+    const c = variantCfg('sop-hif', (d) => (d.codebook_rom.codebooks = ['NF4']));
+    for (const layer of [q, back]) {
+      const r = runOne(c, layer);
+      expect(r.counters.codebook_rom.lookups).toBe(0);
+      expect(r.counters.lut_sram.reads).toBe(16 * 256);
+      expect(r.counters.lut_sram.reloads).toBe(2); // Split87 and the layer's DD4
+    }
   });
 });
