@@ -35,15 +35,21 @@ export function openSafetensors(from: string | ByteSource): SafetensorsFile {
   if (n <= 1 || n > MAX_HEADER_BYTES || 8 + n > src.size)
     throw new InputError(path, `corrupt safetensors header: header length ${n} does not fit in ${src.size} bytes (at most ${MAX_HEADER_BYTES})`);
   let header: unknown;
+  const text = Buffer.from(src.read(8, n)).toString('utf8');
+  // the format: the header begins with '{' (no prefix), has no duplicate names, and may end in spaces
+  if (text[0] !== '{') throw new InputError(path, `corrupt safetensors header: expected it to begin with '{', found ${JSON.stringify(text.slice(0, 8))}`);
   try {
-    header = JSON.parse(Buffer.from(src.read(8, n)).toString('utf8'));
+    header = JSON.parse(text);
   } catch {
     throw new InputError(path, 'corrupt safetensors header: not valid JSON');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new InputError(path, 'corrupt safetensors header: expected a JSON object');
+  const twice = duplicateKey(text);
+  if (twice !== null) throw new InputError(path, `corrupt safetensors header: tensor ${JSON.stringify(twice)} is named twice`);
   const dataStart = 8 + n;
   const dataLen = src.size - dataStart;
-  const entries: Record<string, Entry> = {};
+  // no inherited names: a tensor may be called __proto__ or constructor
+  const entries: Record<string, Entry> = Object.create(null);
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const e = raw as Entry;
@@ -59,7 +65,45 @@ export function openSafetensors(from: string | ByteSource): SafetensorsFile {
       throw new InputError(path, `tensor '${name}': ${en - b} bytes for ${numel} ${e.dtype} values (expected ${numel * size})`);
     entries[name] = e;
   }
+  // the tensors tile the data section: no overlap, no hole, nothing after the last
+  const spans = Object.entries(entries).sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0] || a[1].data_offsets[1] - b[1].data_offsets[1]);
+  let at = 0;
+  let prev = '';
+  for (const [name, e] of spans) {
+    const [b, en] = e.data_offsets;
+    if (b < at) throw new InputError(path, `tensors '${prev}' and '${name}' overlap (bytes ${b}-${at} of the data section belong to both)`);
+    if (b > at) throw new InputError(path, `bytes ${at}-${b} of the data section belong to no tensor (a hole before '${name}'; the format allows none)`);
+    at = en;
+    prev = name;
+  }
+  if (at !== dataLen) throw new InputError(path, `bytes ${at}-${dataLen} of the data section belong to no tensor (after the last; the format allows none)`);
   return { path, names: Object.keys(entries), entries, src, dataStart };
+}
+
+/** The first name that appears twice among the keys of a JSON object's top level, or null. */
+function duplicateKey(json: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(json.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === '{' || ch === '[') {
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (ch === '}' || ch === ']') depth--;
+    else if (ch === ',' && depth === 1) expectKey = true;
+  }
+  return null;
 }
 
 function entry(f: SafetensorsFile, name: string): Entry {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sopsim } from '../helpers/cli.js';
 import { f32Bytes, writeSafetensors } from '../helpers/files.js';
+import { openSafetensors, readSafetensor } from '../../quant/io/safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-'));
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.05);
@@ -79,5 +80,39 @@ describe('outputs: links are followed, devices written through, never replaced',
     const r = q(join(dir, 'missing', 'x.sopw'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/missing\/x\.sopw: cannot write: its folder does not exist/);
+  });
+});
+
+describe('safetensors files are held to the format', () => {
+  // a raw image: 8-byte header length, the header text as given, the data
+  const image = (header: string, data: Uint8Array) => {
+    const h = Buffer.from(header, 'utf8');
+    const out = Buffer.alloc(8 + h.length + data.length);
+    out.writeBigUInt64LE(BigInt(h.length), 0);
+    h.copy(out, 8);
+    Buffer.from(data).copy(out, 8 + h.length);
+    const p = join(dir, `st-${Math.abs(hash(header))}.safetensors`);
+    writeFileSync(p, out);
+    return p;
+  };
+  const hash = (s: string) => [...s].reduce((a, c) => (a * 31 + c.charCodeAt(0)) | 0, 7);
+  const t = (name: string, from: number, to: number) => `"${name}": {"dtype": "F32", "shape": [1, ${(to - from) / 4}], "data_offsets": [${from}, ${to}]}`;
+  const data = f32Bytes([1, 2, 3, 4]);
+  it('overlapping tensors, holes, bytes after the last tensor and duplicate names are refused, naming them', () => {
+    expect(() => openSafetensors(image(`{${t('a', 0, 16)}, ${t('b', 8, 16)}}`, data))).toThrow(/tensors 'a' and 'b' overlap/);
+    expect(() => openSafetensors(image(`{${t('a', 0, 4)}, ${t('b', 8, 16)}}`, data))).toThrow(/bytes 4-8 of the data section belong to no tensor \(a hole before 'b'/);
+    expect(() => openSafetensors(image(`{${t('a', 0, 8)}}`, data))).toThrow(/bytes 8-16 of the data section belong to no tensor \(after the last/);
+    expect(() => openSafetensors(image(`{${t('a', 0, 8)}, ${t('a', 8, 16)}}`, data))).toThrow(/tensor "a" is named twice/);
+    expect(() => openSafetensors(image(` {${t('a', 0, 16)}}`, data))).toThrow(/expected it to begin with '\{'/);
+    // trailing spaces are the format's own padding
+    expect(openSafetensors(image(`{${t('a', 0, 16)}}    `, data)).names).toEqual(['a']);
+  });
+  it('tensors named __proto__ or constructor are tensors like any other; an absent name is named as absent', () => {
+    const f = openSafetensors(image(`{${t('__proto__', 0, 8)}, ${t('constructor', 8, 16)}}`, data));
+    expect(f.names.sort()).toEqual(['__proto__', 'constructor']);
+    expect(Array.from(readSafetensor(f, '__proto__').data)).toEqual([1, 2]);
+    expect(Array.from(readSafetensor(f, 'constructor').data)).toEqual([3, 4]);
+    const g = openSafetensors(image(`{${t('w', 0, 16)}}`, data));
+    expect(() => readSafetensor(g, 'constructor')).toThrow(/no tensor named 'constructor'/);
   });
 });
