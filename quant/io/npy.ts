@@ -23,14 +23,10 @@ export function readNpy(from: string | ByteSource, name?: string): Tensor2D {
   const hlen = hlenBytes === 2 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const start = 8 + hlenBytes + hlen;
   if (hlen > MAX_HEADER_BYTES || start > src.size) throw new InputError(path, `truncated .npy header (${hlen} bytes announced, file is ${src.size})`);
-  const header = Buffer.from(src.read(8 + hlenBytes, hlen)).toString('latin1');
-  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
-  const fortran = /'fortran_order':\s*True/.test(header);
-  const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || shapeStr === undefined) throw new InputError(path, 'corrupt .npy header (no descr or shape)');
-  const dims = shapeStr.split(',').map((s) => s.trim()).filter(Boolean);
+  if (pre[7] !== 0) throw new InputError(path, `unsupported .npy version ${major}.${pre[7]} (expected 1.0, 2.0 or 3.0)`);
+  const header = Buffer.from(src.read(8 + hlenBytes, hlen)).toString(major === 3 ? 'utf8' : 'latin1');
+  const { descr, fortran, dims } = parseHeader(path, header);
   if (dims.length !== 2) throw new InputError(path, `array is not 2-D (shape (${dims.join(', ')}))`);
-  if (!dims.every((d) => /^\d+$/.test(d))) throw new InputError(path, `corrupt .npy header: shape (${dims.join(', ')}) is not two non-negative integers`);
   const [rows, cols] = dims.map(Number);
   const dtypes: Record<string, [string, number]> = { '<f4': ['F32', 4], '|f4': ['F32', 4], '<f2': ['F16', 2], '<f8': ['F64', 8] };
   const [dtype, size] = dtypes[descr] ?? ['', 0];
@@ -49,4 +45,109 @@ export function readNpy(from: string | ByteSource, name?: string): Tensor2D {
     if (!Number.isFinite(data[i])) throw new InputError(path, `element ${k} is not a finite float32 number`);
   }
   return { name: tensorName, rows, cols, data };
+}
+
+type PyValue = string | number | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+
+/**
+ * The header as numpy reads it: a Python dict literal with exactly the keys 'descr' (a type string),
+ * 'fortran_order' (True or False) and 'shape' (a tuple of non-negative integers), padded with spaces and a newline.
+ */
+function parseHeader(path: string, header: string): { descr: string; fortran: boolean; dims: number[] } {
+  const bad = (why: string): never => {
+    throw new InputError(path, `corrupt .npy header: ${why}`);
+  };
+  let v: PyValue;
+  try {
+    v = parsePyLiteral(header.trimEnd());
+  } catch (e) {
+    return bad((e as Error).message);
+  }
+  if (!(v instanceof Map)) return bad('expected a dict');
+  const keys = [...v.keys()].sort().join(', ');
+  if (keys !== 'descr, fortran_order, shape') bad(`expected the keys descr, fortran_order and shape, found ${keys || 'none'}`);
+  const descr = v.get('descr');
+  if (typeof descr !== 'string') return bad('descr is not a type string (structured arrays are not supported)');
+  const fortran = v.get('fortran_order');
+  if (typeof fortran !== 'boolean') return bad('fortran_order is not True or False');
+  const shape = v.get('shape');
+  if (!shape || typeof shape !== 'object' || !('tuple' in shape)) return bad('shape is not a tuple');
+  const dims = shape.tuple;
+  if (!dims.every((d): d is number => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)) return bad(`shape (${dims.join(', ')}) is not a tuple of non-negative integers`);
+  return { descr, fortran, dims };
+}
+
+/** A Python literal of strings, integers, True/False/None, tuples, lists and dicts (what numpy headers hold). */
+function parsePyLiteral(text: string): PyValue {
+  let i = 0;
+  const space = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const fail = (what: string): never => {
+    throw new Error(`${what} at character ${i}`);
+  };
+  const seq = (close: string): PyValue[] => {
+    const items: PyValue[] = [];
+    for (;;) {
+      space();
+      if (text[i] === close) {
+        i++;
+        return items;
+      }
+      items.push(value());
+      space();
+      if (text[i] === ',') i++;
+      else if (text[i] !== close) fail(`expected ',' or '${close}'`);
+    }
+  };
+  const value = (): PyValue => {
+    space();
+    const c = text[i];
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) fail('unterminated string');
+      const str = text.slice(i + 1, end);
+      if (str.includes('\\')) fail('escapes in strings are not supported');
+      i = end + 1;
+      return str;
+    }
+    if (c === '(') {
+      i++;
+      const items = seq(')');
+      return { tuple: items };
+    }
+    if (c === '[') {
+      i++;
+      return seq(']');
+    }
+    if (c === '{') {
+      i++;
+      const m = new Map<string, PyValue>();
+      for (;;) {
+        space();
+        if (text[i] === '}') {
+          i++;
+          return m;
+        }
+        const k = value();
+        if (typeof k !== 'string') fail('expected a string key');
+        if (m.has(k as string)) fail(`key '${k}' twice`);
+        space();
+        if (text[i] !== ':') fail("expected ':'");
+        i++;
+        m.set(k as string, value());
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] !== '}') fail("expected ',' or '}'");
+      }
+    }
+    const word = /^(True|False|None|-?\d+)/.exec(text.slice(i))?.[1];
+    if (!word) return fail('unexpected character');
+    i += word.length;
+    return word === 'True' ? true : word === 'False' ? false : word === 'None' ? null : Number(word);
+  };
+  const v = value();
+  space();
+  if (i !== text.length) fail('unexpected text after the dict');
+  return v;
 }

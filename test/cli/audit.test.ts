@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { sopsim } from '../helpers/cli.js';
 import { f32Bytes, writeSafetensors } from '../helpers/files.js';
 import { openSafetensors, readSafetensor } from '../../quant/io/safetensors.js';
+import { readNpy } from '../../quant/io/npy.js';
+import { npyImage } from '../../scripts/fuzz/images.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-'));
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.05);
@@ -114,5 +116,35 @@ describe('safetensors files are held to the format', () => {
     expect(Array.from(readSafetensor(f, 'constructor').data)).toEqual([3, 4]);
     const g = openSafetensors(image(`{${t('w', 0, 16)}}`, data));
     expect(() => readSafetensor(g, 'constructor')).toThrow(/no tensor named 'constructor'/);
+  });
+});
+
+describe('.npy headers are read as numpy reads them', () => {
+  const npy = (header: string, major = 1, minor = 0, pad = true) => {
+    const img = Buffer.from(npyImage(header, f32Bytes(Array.from({ length: 16 * 32 }, (_, i) => i)), major));
+    if (!pad) {
+      // rewrite the header region with NUL padding instead of spaces
+      const start = major === 1 ? 10 : 12;
+      const len = major === 1 ? img.readUInt16LE(8) : img.readUInt32LE(8);
+      Buffer.from(header + '\0'.repeat(len - header.length)).copy(img, start);
+    }
+    img[7] = minor;
+    const p = join(dir, `h-${Math.random().toString(36).slice(2)}.npy`);
+    writeFileSync(p, img);
+    return p;
+  };
+  const good = "{'descr': '<f4', 'fortran_order': False, 'shape': (16, 32), }";
+  it('a well-formed header reads; a field name that mimics the keys inside a structured descr does not fool it', () => {
+    expect(readNpy(npy(good)).rows).toBe(16);
+    const sneaky = "{'descr': [('x', '<f4'), (\"'descr': '<f4', 'fortran_order': True, 'shape': (16, 32)\", '<f4')], 'fortran_order': False, 'shape': (8,), }";
+    expect(() => readNpy(npy(sneaky))).toThrow(/descr is not a type string \(structured arrays are not supported\)/);
+  });
+  it('headers numpy refuses are refused: no dict, NUL padding, version 1.9, fortran_order 1, extra keys', () => {
+    expect(() => readNpy(npy("['descr', '<f4']"))).toThrow(/corrupt \.npy header: expected a dict/);
+    expect(() => readNpy(npy(good, 1, 0, false))).toThrow(/corrupt \.npy header: unexpected text after the dict/);
+    expect(() => readNpy(npy(good, 1, 9))).toThrow(/unsupported \.npy version 1\.9/);
+    expect(() => readNpy(npy("{'descr': '<f4', 'fortran_order': 1, 'shape': (16, 32), }"))).toThrow(/fortran_order is not True or False/);
+    expect(() => readNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (16, 32), 'x': 1}"))).toThrow(/expected the keys descr, fortran_order and shape/);
+    expect(() => readNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (16, -32), }"))).toThrow(/is not a tuple of non-negative integers/);
   });
 });
