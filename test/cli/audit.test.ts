@@ -148,3 +148,44 @@ describe('.npy headers are read as numpy reads them', () => {
     expect(() => readNpy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (16, -32), }"))).toThrow(/is not a tuple of non-negative integers/);
   });
 });
+
+describe('merge takes only points of one sweep', () => {
+  it('refuses point 7 of 3, point -1, "abc", 0.5 and rows of another hw-config, naming the file, row and field', () => {
+    const csv = (rows: string[]) => {
+      const p = join(dir, `m-${Math.random().toString(36).slice(2)}.csv`);
+      writeFileSync(p, ['point,points,lut.replicas,hw,cycles', ...rows].join('\n') + '\n');
+      return p;
+    };
+    const ok = csv(['0,3,8,sop-hif,10', '1,3,16,sop-hif,9']);
+    const merge = (...files: string[]) => sopsim(['merge', ...files, '--out', join(dir, 'merged.csv'), '--allow-missing']);
+    expect(merge(ok).code).toBe(0);
+    for (const [row, msg] of [
+      ['7,3,8,sop-hif,1', /row 2: field 'point': expected a whole number from 0 to 2, got '7'/],
+      ['-1,3,8,sop-hif,1', /field 'point': expected a whole number from 0 to 2, got '-1'/],
+      ['abc,3,8,sop-hif,1', /field 'point': .* got 'abc'/],
+      ['0.5,3,8,sop-hif,1', /field 'point': .* got '0\.5'/],
+      ['2,x,8,sop-hif,1', /field 'points': expected a whole number of at least 1, got 'x'/],
+    ] as Array<[string, RegExp]>) {
+      const r = merge(csv([row]));
+      expect(r.code, row).toBe(2);
+      expect(r.stderr, row).toMatch(msg);
+    }
+    const other = merge(ok, csv(['2,3,8,fp8-e4m3,1']));
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/row 2: field 'hw': 'fp8-e4m3', but the sweep being merged ran on 'sop-hif'/);
+  });
+});
+
+describe('--resume takes only a CSV of the same sweep', () => {
+  it('refuses a CSV from another hw-config or with another baseline before running any point', () => {
+    const trace = join(process.cwd(), 'traces', 'tiny-2layer.json');
+    const out = join(dir, 'resume.csv');
+    expect(sopsim(['sweep', trace, '--set', 'lut.replicas=8,16', '--out', out, '--workers', '1']).code).toBe(0);
+    const other = sopsim(['sweep', trace, '--hw', 'sop-bf16lut', '--set', 'lut.replicas=8,16', '--out', out, '--resume', '--workers', '1']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/resume\.csv: point 0 ran on hw-config 'sop-hif', this sweep on 'sop-bf16lut'/);
+    const nobase = sopsim(['sweep', trace, '--set', 'lut.replicas=8,16', '--out', out, '--resume', '--baseline', 'none', '--workers', '1']);
+    expect(nobase.code).toBe(2);
+    expect(nobase.stderr).toMatch(/point 0 was run with a baseline, this sweep with --baseline none/);
+  });
+});

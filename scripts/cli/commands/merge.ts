@@ -20,6 +20,7 @@ export function register(y: Argv): Argv {
       run(() => {
         let header: string[] | null = null;
         let points = -1;
+        let hw: string | null = null;
         const rows: string[][] = [];
         const seen = new Map<number, string>();
         for (const f of argv.csv as string[]) {
@@ -29,9 +30,17 @@ export function register(y: Argv): Argv {
           if (h[0] !== 'point' || h[1] !== 'points') throw new InputError(f, "not a sweep CSV (expected columns 'point', 'points' first)");
           if (!header) header = h;
           else if (h.join(',') !== header.join(',')) throw new InputError(f, `columns differ from ${(argv.csv as string[])[0]}`);
-          for (const r of body) {
-            const p = Number(r[0]);
+          const hwCol = h.indexOf('hw');
+          for (const [k, r] of body.entries()) {
+            // point and points are whole numbers, the point one of the sweep's; every row is of one hw-config
+            if (!/^\d+$/.test(r[1] ?? '') || Number(r[1]) < 1) throw new InputError(f, `row ${k + 2}: field 'points': expected a whole number of at least 1, got '${r[1]}'`);
             const total = Number(r[1]);
+            if (!/^\d+$/.test(r[0] ?? '') || Number(r[0]) >= total) throw new InputError(f, `row ${k + 2}: field 'point': expected a whole number from 0 to ${total - 1}, got '${r[0]}'`);
+            const p = Number(r[0]);
+            if (hwCol >= 0) {
+              if (hw === null) hw = r[hwCol];
+              else if (r[hwCol] !== hw) throw new InputError(f, `row ${k + 2}: field 'hw': '${r[hwCol]}', but the sweep being merged ran on '${hw}'`);
+            }
             if (points < 0) points = total;
             else if (total !== points) throw new InputError(f, `point ${p} belongs to a sweep of ${total} points, not ${points}`);
             if (seen.has(p)) throw new InputError(f, `point ${p} is also in ${seen.get(p)}`);

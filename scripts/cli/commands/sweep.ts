@@ -79,9 +79,13 @@ export interface SweepResult {
 }
 
 /** Check that rows read back from a CSV belong to this sweep: same point count and the same set values. */
-export function checkResumeRows(file: string, rows: Array<Record<string, string>>, all: Array<Array<[string, number | boolean]>>): Map<number, Record<string, string>> {
+export function checkResumeRows(file: string, rows: Array<Record<string, string>>, all: Array<Array<[string, number | boolean]>>, run?: { hw: string; baseline: boolean }): Map<number, Record<string, string>> {
   const byPoint = new Map<number, Record<string, string>>();
   for (const r of rows) {
+    // the same hw-config and the same baseline (or none) as this run, before any point runs
+    if (run && r.hw !== undefined && r.hw !== run.hw) throw new InputError(file, `point ${r.point} ran on hw-config '${r.hw}', this sweep on '${run.hw}' (not the same sweep?)`);
+    if (run && ('baseline_cycles' in r) !== run.baseline)
+      throw new InputError(file, `point ${r.point} was run ${run.baseline ? 'without' : 'with'} a baseline, this sweep ${run.baseline ? 'with one' : 'with --baseline none'} (not the same sweep?)`);
     const p = Number(r.point);
     if (!Number.isInteger(p) || p < 0 || p >= all.length || Number(r.points) !== all.length)
       throw new InputError(file, `row for point '${r.point}' of ${r.points} does not belong to this sweep of ${all.length} points (not the same sweep?)`);
@@ -102,7 +106,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   // every point's config must load: unknown paths and bad values fail before any work
   for (const p of all) loadHw(o.hw, p.map(([k, v]) => `${k}=${v}`));
   if (o.baseline) loadHw(o.baseline);
-  const resumed = o.resume ? checkResumeRows(o.resumeFile ?? '--resume', o.resume, all) : new Map<number, Record<string, string>>();
+  const resumed = o.resume ? checkResumeRows(o.resumeFile ?? '--resume', o.resume, all, { hw: loadHw(o.hw).hw.name, baseline: !!o.baseline }) : new Map<number, Record<string, string>>();
   const tasks: PointTask[] = all
     .map((sets, point) => ({ point, points: all.length, trace: o.trace, hw: o.hw, baseline: o.baseline, baselineSets: o.baselineSets, sets, mode: o.mode }))
     .filter((t) => t.point % shard.count === shard.index && !resumed.has(t.point));
