@@ -64,3 +64,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     throw writeError(path, e);
   }
 }
+
+/**
+ * Refuse, before any work, an output whose folder does not exist or is not a folder (so a long run is not
+ * thrown away at the end); what writeFileAtomic would say then.
+ */
+export function checkOutputPath(path: string): void {
+  const dir = statOf(lstatSync, dirname(resolve(path)));
+  if (!dir) throw new Error(`${path}: cannot write: ${REASONS.ENOENT}`);
+  if (!dir.isDirectory() && !dir.isSymbolicLink()) throw new Error(`${path}: cannot write: ${REASONS.ENOTDIR}`);
+}

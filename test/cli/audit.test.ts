@@ -189,3 +189,22 @@ describe('--resume takes only a CSV of the same sweep', () => {
     expect(nobase.stderr).toMatch(/point 0 was run with a baseline, this sweep with --baseline none/);
   });
 });
+
+describe('an output in a missing folder fails before any work', () => {
+  it('sweep, simulate --csv and quantize -o say so at once, in one line, exit 2, and write nothing', () => {
+    const missing = join(dir, 'no-such-folder', 'x.csv');
+    const trace = join(process.cwd(), 'traces', 'tiny-2layer.json');
+    for (const args of [
+      ['sweep', trace, '--set', 'lut.replicas=8,16', '--out', missing],
+      ['simulate', 'synthetic:t4:16x64:1', '--csv', missing],
+      ['quantize', 'synthetic:t4:16x64:1', '-s', 'sop4', '-o', missing],
+    ]) {
+      const r = sopsim(args);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr.trim().split('\n'), args[0]).toHaveLength(1);
+      expect(r.stderr, args[0]).toMatch(/no-such-folder\/x\.csv: cannot write: its folder does not exist/);
+      expect(r.stdout, args[0]).not.toMatch(/points? in|cycles|SQNR/);
+    }
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
+  });
+});

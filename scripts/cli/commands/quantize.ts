@@ -12,6 +12,7 @@ import { readActivationStats, statsFor } from '../../../quant/io/activations.js'
 import { withResiduals } from '../../../quant/sop/residuals.js';
 import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
+import { checkOutputPath } from '../../../quant/packed/atomic.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
 import { fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
 
@@ -75,6 +76,7 @@ function quantizeFiles(argv: Args): void {
     if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UsageError(`--out ${argv.out}: several tensors need a directory`);
     outDir = argv.out;
   }
+  if (argv.out && !outDir) checkOutputPath(argv.out); // a missing folder fails before any work
   const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'seconds', 'notes']];
   for (const n of names) {
     const t = src.read(n);

@@ -4,7 +4,7 @@
 import type { Argv } from 'yargs';
 import { MAX_TOKENS } from '../../../sim/trace/trace.js';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 import type { SimReport } from '../../../sim/datapath/report.js';
 import { readTrace } from '../../../sim/trace/trace.js';
@@ -32,6 +32,7 @@ export function register(y: Argv): Argv {
         .example('sopsim replay traces/llama-7b-decode.json --baseline fp8-e4m3', 'a 32-layer decode step, SOP+HIF against FP8'),
     (argv) =>
       run(() => {
+        if (argv.csv) checkOutputPath(argv.csv);
         const cfg = loadHw(argv.hw, argv.set);
         const base = argv.baseline ? loadHw(argv.baseline) : null;
         const tr = readTrace(argv.trace);

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { MAX_TOKENS } from '../../../sim/trace/trace.js';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { loadHw } from '../hw.js';
@@ -32,6 +32,7 @@ export function register(y: Argv): Argv {
         .example('sopsim simulate synthetic:t4:4096x4096 -s E2M3sUE4M4 --mode event', 'the FP6 point, event by event'),
     (argv) =>
       run(() => {
+        if (argv.csv) checkOutputPath(argv.csv);
         const cfg = loadHw(argv.hw, argv.set);
         const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens, lut: lutOutputOf(cfg) });
         const t0 = performance.now();

@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { existsSync } from 'node:fs';
 import { readText } from '../../../quant/io/bytes.js';
-import { writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { readTrace } from '../../../sim/trace/trace.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 import { numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, type ProgressMode, UsageError, yieldToEvents } from '../common.js';
@@ -174,6 +174,7 @@ export function register(y: Argv): Argv {
     (argv) =>
       run(async () => {
         let resume: Array<Record<string, string>> | undefined;
+        if (argv.out) checkOutputPath(argv.out);
         if (argv.resume && existsSync(argv.out)) resume = readSweepCsv(argv.out);
         // an interrupt saves the finished points (whole rows, written atomically) and says how far the run got
         const finished: Array<Record<string, string | number>> = [];
