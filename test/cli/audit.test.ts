@@ -1,6 +1,6 @@
 // Findings of the independent attack and audit (issue "every input fails cleanly and every figure is what it
 // says"), one regression test each, for the findings fixed so far.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -206,5 +206,31 @@ describe('an output in a missing folder fails before any work', () => {
       expect(r.stdout, args[0]).not.toMatch(/points? in|cycles|SQNR/);
     }
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
+  });
+});
+
+describe('quantize --out DIR writes every tensor or none', () => {
+  it('a tensor holding a NaN stops the run with nothing in DIR; two names for one file are refused up front', () => {
+    const src = join(dir, 'nan.safetensors');
+    const bad = values(16 * 64, 3);
+    bad[100] = NaN;
+    writeSafetensors(src, { a: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 4)) }, b: { dtype: 'F32', shape: [16, 64], data: f32Bytes(bad) } });
+    const out = join(dir, 'nan-out');
+    const r = sopsim(['quantize', src, '-s', 'sop4', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/tensor 'b': element 100 is not a finite/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('nan-out'))).toEqual([]);
+    const clash = join(dir, 'clash.safetensors');
+    writeSafetensors(clash, { 'x/y': { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 5)) }, x_y: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 6)) } });
+    const c = sopsim(['quantize', clash, '-s', 'sop4', '--out', join(dir, 'clash-out')]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/tensors 'x\/y' and 'x_y' would both be written to x_y\.sopw/);
+    expect(existsSync(join(dir, 'clash-out'))).toBe(false);
+    // and a good run puts every file in place
+    const good = join(dir, 'good-out');
+    writeSafetensors(join(dir, 'good.safetensors'), { a: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 7)) }, b: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 8)) } });
+    expect(sopsim(['quantize', join(dir, 'good.safetensors'), '-s', 'sop4', '--out', good]).code).toBe(0);
+    expect(readdirSync(good).sort()).toEqual(['a.sopw', 'b.sopw']);
   });
 });

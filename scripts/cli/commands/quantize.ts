@@ -1,7 +1,7 @@
 // sopsim quantize <file>: quantize one tensor (or every 2-D tensor) with a scheme, report error and bpw,
 // optionally write packed .sopw files.
 
-import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
@@ -78,32 +78,58 @@ function quantizeFiles(argv: Args): void {
   }
   if (argv.out && !outDir) checkOutputPath(argv.out); // a missing folder fails before any work
   const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'seconds', 'notes']];
-  for (const n of names) {
-    const t = src.read(n);
-    const a = statsFor(stats, n, t.cols);
-    const t0 = performance.now();
-    let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
-    const residualBpw = argv['residual-bpw'] as number; // defaulted and checked by numberOption
-    if (residualBpw > 0) q = withResiduals(t, q, residualBpw, a);
-    q.info.source = { file: isSyntheticSource(argv.file) ? argv.file : resolve(argv.file), tensor: n };
-    const seconds = (performance.now() - t0) / 1000;
-    // (wall time only in the table: --json output depends on the inputs alone)
-    const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };
-    if (q.residuals) r.residuals = q.residuals.index.length;
-    if (q.info.pair) {
-      r.pair = q.info.pair;
-      r.share = q.info.share;
+  // several tensors: one file each, named from the tensor; two names that map to one file are refused up front,
+  // and the files are written into a staging folder moved into place only when every tensor has succeeded
+  const fileOf = new Map<string, string>();
+  let staging: string | null = null;
+  if (outDir) {
+    const byFile = new Map<string, string>();
+    for (const n of names) {
+      const f = `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`;
+      const other = byFile.get(f);
+      if (other !== undefined) throw new UsageError(`--out ${outDir}: tensors '${other}' and '${n}' would both be written to ${f}`);
+      byFile.set(f, n);
+      fileOf.set(n, f);
     }
-    if (argv.out) {
-      if (outDir) mkdirSync(outDir, { recursive: true });
-      const path = outDir ? join(outDir, `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`) : argv.out;
-      writeSopw(path, q);
-      r.out = path;
+    staging = `${outDir.replace(/\/+$/, '')}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+  }
+  try {
+    quantizeEach();
+    if (outDir && staging) {
+      mkdirSync(outDir, { recursive: true });
+      for (const f of fileOf.values()) renameSync(join(staging, f), join(outDir, f));
     }
-    if (argv.json) process.stdout.write(toJson(r) + '\n');
-    else {
-      const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
-      rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), fmt(seconds, 3), notes + (r.out ? ` -> ${r.out}` : '')]);
+  } finally {
+    if (staging) rmSync(staging, { recursive: true, force: true });
+  }
+  function quantizeEach(): void {
+    for (const n of names) {
+      const t = src.read(n);
+      const a = statsFor(stats, n, t.cols);
+      const t0 = performance.now();
+      let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
+      const residualBpw = argv['residual-bpw'] as number; // defaulted and checked by numberOption
+      if (residualBpw > 0) q = withResiduals(t, q, residualBpw, a);
+      q.info.source = { file: isSyntheticSource(argv.file) ? argv.file : resolve(argv.file), tensor: n };
+      const seconds = (performance.now() - t0) / 1000;
+      // (wall time only in the table: --json output depends on the inputs alone)
+      const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };
+      if (q.residuals) r.residuals = q.residuals.index.length;
+      if (q.info.pair) {
+        r.pair = q.info.pair;
+        r.share = q.info.share;
+      }
+      if (argv.out) {
+        writeSopw(staging ? join(staging, fileOf.get(n)!) : argv.out, q);
+        r.out = outDir ? join(outDir, fileOf.get(n)!) : argv.out;
+      }
+      if (argv.json) process.stdout.write(toJson(r) + '\n');
+      else {
+        const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
+        rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), fmt(seconds, 3), notes + (r.out ? ` -> ${r.out}` : '')]);
+      }
     }
   }
   if (!argv.json) process.stdout.write(table(rows) + '\n');
