@@ -78,31 +78,12 @@ function quantizeFiles(argv: Args): void {
   }
   if (argv.out && !outDir) checkOutputPath(argv.out); // a missing folder fails before any work
   const rows: string[][] = [['tensor', 'shape', 'scheme', 'bpw', 'MSE', 'SQNR dB', 'ACos ppm', 'seconds', 'notes']];
-  // several tensors: one file each, named from the tensor; two names that map to one file are refused up front,
-  // and the files are written into a staging folder moved into place only when every tensor has succeeded
-  const fileOf = new Map<string, string>();
-  let staging: string | null = null;
-  if (outDir) {
-    const byFile = new Map<string, string>();
-    for (const n of names) {
-      const f = `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`;
-      const other = byFile.get(f);
-      if (other !== undefined) throw new UsageError(`--out ${outDir}: tensors '${other}' and '${n}' would both be written to ${f}`);
-      byFile.set(f, n);
-      fileOf.set(n, f);
-    }
-    staging = `${outDir.replace(/\/+$/, '')}.partial-${process.pid}`;
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-  }
+  const staged = outDir ? stageOutputs(outDir, names) : null;
   try {
     quantizeEach();
-    if (outDir && staging) {
-      mkdirSync(outDir, { recursive: true });
-      for (const f of fileOf.values()) renameSync(join(staging, f), join(outDir, f));
-    }
+    staged?.commit();
   } finally {
-    if (staging) rmSync(staging, { recursive: true, force: true });
+    staged?.discard();
   }
   function quantizeEach(): void {
     for (const n of names) {
@@ -122,8 +103,8 @@ function quantizeFiles(argv: Args): void {
         r.share = q.info.share;
       }
       if (argv.out) {
-        writeSopw(staging ? join(staging, fileOf.get(n)!) : argv.out, q);
-        r.out = outDir ? join(outDir, fileOf.get(n)!) : argv.out;
+        writeSopw(staged ? staged.staging(n) : argv.out, q);
+        r.out = staged ? staged.final(n) : argv.out;
       }
       if (argv.json) process.stdout.write(toJson(r) + '\n');
       else {
@@ -133,6 +114,35 @@ function quantizeFiles(argv: Args): void {
     }
   }
   if (!argv.json) process.stdout.write(table(rows) + '\n');
+}
+
+/**
+ * Several tensors into one folder: one file each, named from the tensor; two names that map to one file are
+ * refused up front, and the files are written into a staging folder moved into place only when every tensor
+ * has succeeded (a failure leaves nothing behind).
+ */
+function stageOutputs(outDir: string, names: string[]): { staging(n: string): string; final(n: string): string; commit(): void; discard(): void } {
+  const fileOf = new Map<string, string>();
+  const byFile = new Map<string, string>();
+  for (const n of names) {
+    const f = `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`;
+    const other = byFile.get(f);
+    if (other !== undefined) throw new UsageError(`--out ${outDir}: tensors '${other}' and '${n}' would both be written to ${f}`);
+    byFile.set(f, n);
+    fileOf.set(n, f);
+  }
+  const dir = `${outDir.replace(/\/+$/, '')}.partial-${process.pid}`;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return {
+    staging: (n) => join(dir, fileOf.get(n)!),
+    final: (n) => join(outDir, fileOf.get(n)!),
+    commit: () => {
+      mkdirSync(outDir, { recursive: true });
+      for (const f of fileOf.values()) renameSync(join(dir, f), join(outDir, f));
+    },
+    discard: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export function register(y: Argv): Argv {
