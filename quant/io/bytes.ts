@@ -15,6 +15,7 @@ export interface ByteSource {
 
 /** A file, opened for each read (readers make a few large reads, so that costs nothing that matters). */
 export function fileBytes(path: string): ByteSource {
+  if (path.includes('\0')) throw new InputError(path.replace(/\0/g, '\\0'), 'a file name cannot hold a NUL byte');
   const fail = (e: unknown): never => {
     throw new InputError(path, `cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   };
@@ -99,12 +100,25 @@ export const MAX_JSON_BYTES = 256 * 2 ** 20;
 /** A JSON document from a file: one-line errors naming it when it cannot be read or parsed. */
 export function readJsonFile(path: string): unknown {
   const text = readText(path);
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch (e) {
     throw new InputError(path, `not valid JSON (${(e as Error).message})`);
   }
+  // no document sopsim reads nests deeply; a deep one would exhaust the stack of whatever walks it
+  const stack: Array<[unknown, number]> = [[doc, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_JSON_DEPTH) throw new InputError(path, `nested more than ${MAX_JSON_DEPTH} levels deep (expected a flat document)`);
+    for (const x of Object.values(v as object)) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return doc;
 }
+
+/** Deepest nesting of objects and arrays a JSON document sopsim reads may have. */
+export const MAX_JSON_DEPTH = 64;
 
 /** A whole text file (UTF-8), refused up front when it is larger than `maxBytes`. */
 export function readText(path: string, maxBytes = MAX_JSON_BYTES): string {

@@ -234,3 +234,20 @@ describe('quantize --out DIR writes every tensor or none', () => {
     expect(readdirSync(good).sort()).toEqual(['a.sopw', 'b.sopw']);
   });
 });
+
+describe('messages keep the one-line, names-the-file promise', () => {
+  it('a trace nested 10 000 deep, and a NUL byte in a trace\'s file name', () => {
+    const deep = join(dir, 'deep.json');
+    const d = 10000;
+    writeFileSync(deep, `{"format":"sopsim-trace","version":1,"name":"t","layers":[{"weights":"synthetic:t4:16x64:1","x":${'{"a":'.repeat(d)}1${'}'.repeat(d)}}]}`);
+    const r = sopsim(['replay', deep]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/deep\.json: nested more than 64 levels deep/);
+    const nul = join(dir, 'nul.json');
+    writeFileSync(nul, '{"format":"sopsim-trace","version":1,"name":"t","layers":[{"sopw":"a\\u0000b.sopw"}]}');
+    const n = sopsim(['replay', nul]);
+    expect(n.code).toBe(2);
+    expect(n.stderr.trim().split('\n')).toHaveLength(1);
+    expect(n.stderr).toMatch(/a\\0b\.sopw: a file name cannot hold a NUL byte/);
+  });
+});
