@@ -3,8 +3,8 @@
 // FIFO or socket is written through (never replaced by a regular file: -o /dev/null stays /dev/null), and a
 // directory is refused. Failures name the file and say why in words.
 
-import { lstatSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { lstatSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
@@ -73,4 +73,38 @@ export function checkOutputPath(path: string): void {
   const dir = statOf(lstatSync, dirname(resolve(path)));
   if (!dir) throw new Error(`${path}: cannot write: ${REASONS.ENOENT}`);
   if (!dir.isDirectory() && !dir.isSymbolicLink()) throw new Error(`${path}: cannot write: ${REASONS.ENOTDIR}`);
+}
+
+/** Is a process of this id running (a signal 0 reaches it, or it exists but is not ours)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the staging folders `<out>.<tag>-<pid>` that runs killed without cleaning up (SIGKILL) left beside
+ * `out`: those whose process no longer runs. A running one is another run's and is left alone.
+ */
+export function removeStaleStaging(out: string, tag: string): string[] {
+  const dir = dirname(resolve(out));
+  const prefix = `${basename(out.replace(/\/+$/, ''))}.${tag}-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const pid = Number(n.slice(prefix.length));
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, n), { recursive: true, force: true });
+    removed.push(n);
+  }
+  return removed;
 }

@@ -9,6 +9,7 @@ import { f32Bytes, writeSafetensors } from '../helpers/files.js';
 import { openSafetensors, readSafetensor } from '../../quant/io/safetensors.js';
 import { readNpy } from '../../quant/io/npy.js';
 import { npyImage } from '../../scripts/fuzz/images.js';
+import { removeStaleStaging } from '../../quant/packed/atomic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-'));
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.05);
@@ -249,5 +250,21 @@ describe('messages keep the one-line, names-the-file promise', () => {
     expect(n.code).toBe(2);
     expect(n.stderr.trim().split('\n')).toHaveLength(1);
     expect(n.stderr).toMatch(/a\\0b\.sopw: a file name cannot hold a NUL byte/);
+  });
+});
+
+describe('staging folders of killed runs are cleaned by the next run', () => {
+  it('removes <out>.dir-<pid> and <out>.partial-<pid> of processes that no longer run, and leaves a running one\'s', () => {
+    const out = join(dir, 'model-out');
+    // a pid far above any this machine has given out (Linux pid_max is at most 2^22)
+    const dead = 2 ** 22 + 12345;
+    for (const n of [`model-out.dir-${dead}`, `model-out.partial-${dead}`, `model-out.dir-${process.pid}`, 'model-out.dir-1']) mkdirSync(join(dir, n), { recursive: true });
+    expect(removeStaleStaging(out, 'dir')).toEqual([`model-out.dir-${dead}`]);
+    expect(existsSync(join(dir, `model-out.dir-${process.pid}`))).toBe(true); // ours
+    expect(existsSync(join(dir, 'model-out.dir-1'))).toBe(true); // pid 1 runs
+    // quantize --out DIR cleans its own kind when it runs
+    writeSafetensors(join(dir, 'two.safetensors'), { a: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 9)) }, b: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 10)) } });
+    expect(sopsim(['quantize', join(dir, 'two.safetensors'), '-s', 'sop4', '--out', out]).code).toBe(0);
+    expect(existsSync(join(dir, `model-out.partial-${dead}`))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { generateActivationStats, readActivationStats, statsFor, type Activation
 import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../../quant/io/bytes.js';
-import { writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { removeStaleStaging, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { writeChoice } from '../../../quant/model/menu-worker.js';
 import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRows, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
 import { availableParallelism } from 'node:os';
@@ -215,6 +215,7 @@ async function quantizeModel(argv: Args): Promise<void> {
   const menuSeconds = (performance.now() - t0) / 1000;
   const estimated = allocateWithin(menus, p.budget);
   // write into a temporary directory, renamed into place when complete
+  removeStaleStaging(out, 'dir'); // left by a run that was killed (SIGKILL) before it could clean up
   const dir = (tmp = `${out.replace(/\/+$/, '')}.dir-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -12,7 +12,7 @@ import { readActivationStats, statsFor } from '../../../quant/io/activations.js'
 import { withResiduals } from '../../../quant/sop/residuals.js';
 import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
-import { checkOutputPath } from '../../../quant/packed/atomic.js';
+import { checkOutputPath, removeStaleStaging } from '../../../quant/packed/atomic.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
 import { fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
 
@@ -131,6 +131,7 @@ function stageOutputs(outDir: string, names: string[]): { staging(n: string): st
     byFile.set(f, n);
     fileOf.set(n, f);
   }
+  removeStaleStaging(outDir, 'partial');
   const dir = `${outDir.replace(/\/+$/, '')}.partial-${process.pid}`;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
