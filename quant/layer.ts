@@ -20,6 +20,12 @@ export function geometry(rows: number, cols: number, block: number): BlockGeomet
   return { rows, cols, block: g, blocksPerRow, blocks: rows * blocksPerRow };
 }
 
+/** The block holding weight i (row-major; blocks never span rows). */
+export function blockOf(g: BlockGeometry, i: number): number {
+  const row = Math.floor(i / g.cols);
+  return row * g.blocksPerRow + Math.floor((i - row * g.cols) / g.block);
+}
+
 /** A book of element values addressed by code: a codebook (code = index) or a number format's grid. */
 export interface ElementBook {
   name: string;

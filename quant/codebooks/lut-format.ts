@@ -15,7 +15,7 @@ export type LutFormat =
   | { kind: 'exact' };
 
 /** The shift-add formats: HIF7 (shift 0..3, 80 values) and HIF8 (shift 0..4, 96 values), 5-bit mantissas. */
-const SHIFT_ADD: Record<string, { shiftMax: number; shiftBits: number }> = { hif7sa: { shiftMax: 3, shiftBits: 2 }, hif8sa: { shiftMax: 4, shiftBits: 3 } };
+export const SHIFT_ADD: Record<string, { shiftMax: number; shiftBits: number }> = { hif7sa: { shiftMax: 3, shiftBits: 2 }, hif8sa: { shiftMax: 4, shiftBits: 3 } };
 
 export const DEFAULT_LUT: LutFormat = { kind: 'hif', mantissaBits: 8, exponentBits: 8 };
 
@@ -99,6 +99,16 @@ export interface LutTable {
   bits: number;
 }
 
+/** The smallest table exponent e for which every |level| / 2^e is at most `qmax`. */
+function tableExponent(levels: ArrayLike<number>, qmax: number): number {
+  let amax = 0;
+  for (let i = 0; i < levels.length; i++) amax = Math.max(amax, Math.abs(levels[i]));
+  let e = amax > 0 ? floorLog2(amax / qmax) : 0;
+  while (amax / 2 ** e > qmax) e++;
+  while (e > -1000 && amax / 2 ** (e - 1) <= qmax) e--;
+  return e;
+}
+
 /** Round levels onto a LUT format's grid. */
 export function toLutTable(levels: ArrayLike<number>, f: LutFormat): LutTable {
   const n = levels.length;
@@ -117,12 +127,7 @@ export function toLutTable(levels: ArrayLike<number>, f: LutFormat): LutTable {
   }
   if (f.kind === 'hifsa') return toShiftAddTable(levels, f);
   // HIF: the smallest exponent for which every |level| / 2^e fits the symmetric range ±(2^(b-1) - 1)
-  const qmax = 2 ** (f.mantissaBits - 1) - 1;
-  let amax = 0;
-  for (let i = 0; i < n; i++) amax = Math.max(amax, Math.abs(levels[i]));
-  let e = amax > 0 ? floorLog2(amax / qmax) : 0;
-  while (amax / 2 ** e > qmax) e++;
-  while (e > -1000 && amax / 2 ** (e - 1) <= qmax) e--;
+  const e = tableExponent(levels, 2 ** (f.mantissaBits - 1) - 1);
   const mantissas = new Int32Array(n);
   const scale = 2 ** e;
   for (let i = 0; i < n; i++) {
@@ -142,12 +147,7 @@ export function toLutTable(levels: ArrayLike<number>, f: LutFormat): LutTable {
 function toShiftAddTable(levels: ArrayLike<number>, f: Extract<LutFormat, { kind: 'hifsa' }>): LutTable {
   const n = levels.length;
   const { values, codes } = shiftAddGrid(f);
-  const qmax = (2 ** (f.mantissaBits - 1) - 1) * 2 ** f.shiftMax;
-  let amax = 0;
-  for (let i = 0; i < n; i++) amax = Math.max(amax, Math.abs(levels[i]));
-  let e = amax > 0 ? floorLog2(amax / qmax) : 0;
-  while (amax / 2 ** e > qmax) e++;
-  while (e > -1000 && amax / 2 ** (e - 1) <= qmax) e--;
+  const e = tableExponent(levels, (2 ** (f.mantissaBits - 1) - 1) * 2 ** f.shiftMax);
   const scale = 2 ** e;
   const out = new Float64Array(n);
   const mantissas = new Int32Array(n);

@@ -2,7 +2,7 @@
 // sopw-header.ts), the sections with their checksums, then each section decoded and checked against
 // the header. Every problem is a one-line InputError naming the file and what is wrong.
 
-import { shiftAddFormat, shiftAddValue } from '../codebooks/lut-format.js';
+import { SHIFT_ADD, shiftAddFormat, shiftAddValue } from '../codebooks/lut-format.js';
 import { crc32 } from 'node:zlib';
 import { Codebook } from '../codebooks/codebook.js';
 import { bf16Value, float32FromBits } from '../formats/bits.js';
@@ -140,8 +140,9 @@ function decodeBooks(path: string, h: SopwHeader, tableBytes: Uint8Array): Eleme
         const width = bh.encoding === 'bf16' ? 16 : bh.encoding === 'f64' ? 64 : bh.entry_bits;
         need(path, bh.entry_bits === width && bh.entry_bits <= (bh.encoding === 'hif' ? 31 : 64), `books[${i}]: field 'entry_bits': does not fit encoding ${bh.encoding}`);
         if (bh.encoding === 'hifsa') {
-          need(path, bh.entry_bits === 7 || bh.entry_bits === 8, `books[${i}]: field 'entry_bits': expected 7 or 8 for encoding hifsa`);
-          need(path, bh.shift_max === (bh.entry_bits === 7 ? 3 : 4), `books[${i}]: field 'shift_max': expected ${bh.entry_bits === 7 ? 3 : 4} for a ${bh.entry_bits}-bit shift-add entry`);
+          const sa = Object.hasOwn(SHIFT_ADD, `hif${bh.entry_bits}sa`) ? SHIFT_ADD[`hif${bh.entry_bits}sa`] : null;
+          need(path, sa !== null, `books[${i}]: field 'entry_bits': expected 7 or 8 for encoding hifsa`);
+          need(path, bh.shift_max === sa!.shiftMax, `books[${i}]: field 'shift_max': expected ${sa!.shiftMax} for a ${bh.entry_bits}-bit shift-add entry`);
         }
         const bytes = packedBytes(bh.entries, bh.entry_bits);
         need(path, tOff + bytes <= tableBytes.length, `section 'tables': ${tableBytes.length} bytes, book '${bh.name}' needs ${bytes} more from offset ${tOff}`);

@@ -4,7 +4,7 @@
 
 import { bf16Bits } from '../formats/bits.js';
 import type { Tensor2D } from '../io/tensor.js';
-import { RESIDUAL_BITS, forEachDecodedBlock, type QuantizedLayer } from '../layer.js';
+import { RESIDUAL_BITS, blockOf, forEachDecodedBlock, type QuantizedLayer } from '../layer.js';
 
 /**
  * The k-th largest of non-negative values (1 <= k <= a.length). Non-negative float32s order as their bit
@@ -63,11 +63,9 @@ export function withResiduals(t: Tensor2D, q: QuantizedLayer, allowanceBpw: numb
   const keepIdx = new Uint32Array(k);
   const keepVal = new Uint16Array(k);
   let kept = 0;
-  const { cols, block, blocksPerRow } = q.geom;
   for (let j = 0; j < m; j++) {
     const i = index[j];
-    const row = Math.floor(i / cols);
-    const b = row * blocksPerRow + Math.floor((i - row * cols) / block);
+    const b = blockOf(q.geom, i);
     const wq = q.books[q.sel ? q.sel[b] : 0].table[codes[i]] * q.scales[b] * ts;
     const code = bf16Bits(w[i] - wq);
     if ((code & 0x7fff) === 0) continue; // a zero correction costs bits and changes nothing

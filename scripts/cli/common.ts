@@ -22,6 +22,11 @@ export async function run(body: () => void | Promise<void>): Promise<void> {
   }
 }
 
+/** A tensor name as a file name: every run of characters other than letters, digits, '.', '_', '-' becomes '_'. */
+export function fileSafe(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
 /** Format a number compactly for tables. */
 export function fmt(x: number, digits = 4): string {
   if (!Number.isFinite(x)) return String(x);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayerWork } from '../../sim/datapath/layer-work.js';
+import { blockOf } from '../../quant/layer.js';
 
 /** The repository: the nearest folder above this file holding rtl/ (run from source or from dist/). */
 const REPO = (() => {
@@ -66,15 +67,12 @@ export function buildArbiter(g: ArbiterGeometry): string {
 export function laneGroups(work: LayerWork, lanes: number, lutRoute: number): Int32Array[] {
   const q = work.layer;
   const n = q.geom.rows * q.geom.cols;
-  const { cols, block, blocksPerRow } = q.geom;
   const groups: Int32Array[] = [];
   for (let i0 = 0; i0 < n; i0 += lanes) {
     const g = new Int32Array(Math.min(lanes, n - i0)).fill(-1);
     for (let l = 0; l < g.length; l++) {
       const i = i0 + l;
-      const row = Math.floor(i / cols);
-      const b = row * blocksPerRow + Math.floor((i - row * cols) / block);
-      if (work.blockRoute[b] === lutRoute) g[l] = q.codes[i];
+      if (work.blockRoute[blockOf(q.geom, i)] === lutRoute) g[l] = q.codes[i];
     }
     groups.push(g);
   }

@@ -16,7 +16,7 @@ import { quantize } from '../../quant/schemes/index.js';
 import { writeFileAtomic } from '../../quant/packed/atomic.js';
 import { arg } from '../bench/reference.js';
 import { circuits, fitTreeLevel, type Circuit } from './circuits.js';
-import { parseLiberty, simulateActivity, type LibCell, type YosysJson } from './gate-sim.js';
+import { parseLiberty, portWidths, simulateActivity, type LibCell, type YosysJson } from './gate-sim.js';
 import { driver, layerStreams, streamActivities, type Streams } from './stimulus.js';
 
 export const OSU018_LIBERTY = '/usr/share/qflow/tech/osu018/osu018_stdcells.lib';
@@ -107,12 +107,7 @@ export function synthesise(c: Circuit, streams: Streams, liberty = OSU018_LIBERT
       let lib = libraries.get(liberty);
       if (!lib) libraries.set(liberty, (lib = parseLiberty(readFileSync(liberty, 'utf8'))));
       const json = JSON.parse(readFileSync(join(dir, 'net.json'), 'utf8')) as YosysJson;
-      const widths: Record<string, number> = {};
-      for (const name of Object.keys(Object.values(json.modules)[0].ports)) {
-        const m = /^(.*?)(?:\[(\d+)\])?$/.exec(name)!;
-        widths[m[1]] = Math.max(widths[m[1]] ?? 0, Number(m[2] ?? 0) + 1);
-      }
-      const sim = simulateActivity(json, lib, streams.steps, driver(streams, c.ports, widths));
+      const sim = simulateActivity(json, lib, streams.steps, driver(streams, c.ports, portWidths(json)));
       const toggles = new Map<string, number[]>();
       for (const p of sim.pins) {
         const inst = p.pin.slice(0, p.pin.lastIndexOf('/'));

@@ -107,6 +107,23 @@ export interface YosysJson {
   modules: Record<string, { ports: Record<string, { direction: string; bits: Array<number | string> }>; cells: Record<string, { type: string; connections: Record<string, Array<number | string>> }> }>;
 }
 
+/** A port name as split by `splitnets -ports` ("a[3]"): the word it belongs to and its bit (0 for a 1-bit port). */
+export function splitPort(name: string): { word: string; bit: number } {
+  const m = /^(.*?)(?:\[(\d+)\])?$/.exec(name)!;
+  return { word: m[1], bit: m[2] === undefined ? 0 : Number(m[2]) };
+}
+
+/** The width of every port word of the top module. */
+export function portWidths(json: YosysJson): Record<string, number> {
+  const mod = json.modules.top ?? Object.values(json.modules)[0];
+  const widths: Record<string, number> = {};
+  for (const [name, p] of Object.entries(mod.ports)) {
+    const { word, bit } = splitPort(name);
+    widths[word] = Math.max(widths[word] ?? 0, bit + p.bits.length);
+  }
+  return widths;
+}
+
 /** Per output pin of every cell instance ("inst/PIN") and per input port bit ("port[i]"): toggles and ones per step. */
 export interface NetActivity {
   pin: string;
@@ -130,16 +147,14 @@ export function simulateActivity(json: YosysJson, lib: Map<string, LibCell>, ste
   const outPorts = new Map<string, Array<{ bit: number; net: number }>>();
   const portBits: Array<{ name: string; net: number }> = [];
   for (const [name, p] of Object.entries(mod.ports)) {
-    const m = /^(.*?)(?:\[(\d+)\])?$/.exec(name)!;
-    const word = m[1];
-    const base = m[2] === undefined ? 0 : Number(m[2]);
+    const { word, bit: base } = splitPort(name);
     const map = p.direction === 'input' ? inPorts : outPorts;
     if (!map.has(word)) map.set(word, []);
     p.bits.forEach((b, k) => {
       const net = netOf(b);
       maxNet = Math.max(maxNet, net);
       map.get(word)!.push({ bit: base + k, net });
-      if (p.direction === 'input') portBits.push({ name: m[2] === undefined && p.bits.length > 1 ? `${word}[${k}]` : name, net });
+      if (p.direction === 'input') portBits.push({ name: name === word && p.bits.length > 1 ? `${word}[${k}]` : name, net });
     });
   }
   interface Inst { name: string; fns: Array<{ pin: string; net: number; fn: Fn }>; ins: Record<string, number> }

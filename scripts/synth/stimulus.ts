@@ -7,7 +7,7 @@
 import seedrandom from 'seedrandom';
 import { bf16Bits } from '../../quant/formats/bits.js';
 import { parseLutFormat, toLutTable } from '../../quant/codebooks/lut-format.js';
-import type { QuantizedLayer } from '../../quant/layer.js';
+import { blockOf, type QuantizedLayer } from '../../quant/layer.js';
 import type { PortDrive } from './circuits.js';
 
 /** One word per step of every driven stream. */
@@ -45,10 +45,8 @@ export function layerStreams(q: QuantizedLayer, opts: { steps?: number; seed?: s
   const saCodes = q.books.map((b) => toLutTable(b.table, sa).entries);
   for (let t = 0; t < steps; t++) {
     const i = t;
-    const row = Math.floor(i / q.geom.cols);
     const col = i % q.geom.cols;
-    const block = row * q.geom.blocksPerRow + Math.floor(col / q.geom.block);
-    const book = q.books[q.sel ? q.sel[block] : 0];
+    const book = q.books[q.sel ? q.sel[blockOf(q.geom, i)] : 0];
     const code = q.codes[i];
     s.code[t] = code;
     s.entry[t] = book.hif ? book.hif.mantissas[code] : code;

@@ -80,7 +80,7 @@ export function sramModelOf(techPath: string, tech: Technology): SramModel {
 }
 
 /** The parsed section of a block kind, if the datapath has it. */
-export function sectionOf<C>(cfg: LoadedConfig, kind: string): C | undefined {
+export function sectionOf<C>(cfg: Pick<LoadedConfig, 'blocks'>, kind: string): C | undefined {
   return cfg.blocks.find((b) => b.kind === kind)?.conf as C | undefined;
 }
 
@@ -138,7 +138,7 @@ export function loadHwConfig(path: string, overrides: Array<[string, number | st
  * DRAM: min(DRAM rate, lanes x code_bits / 8) bytes a cycle).
  */
 function checkComposition(path: string, root: HwRoot, blocks: BlockSection[]): void {
-  const conf = (kind: string) => blocks.find((b) => b.kind === kind)?.conf as Record<string, unknown> | undefined;
+  const conf = (kind: string) => sectionOf<Record<string, unknown>>({ blocks }, kind);
   const num = (c: Record<string, unknown> | undefined, k: string) => {
     const v = c?.[k];
     const x = v && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : v;

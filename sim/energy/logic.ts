@@ -5,6 +5,7 @@
 // (energy = k · (node / 45)^alpha · area at 45 nm). Leakage is per µm² of logic.
 
 import type { Technology } from '../config/schema.js';
+import { SHIFT_ADD } from '../../quant/codebooks/lut-format.js';
 
 /**
  * An operand as the hardware sees it: an integer (or fixed-point) word, or a float's fields. A shift-add
@@ -12,15 +13,13 @@ import type { Technology } from '../config/schema.js';
  */
 export type Operand = { kind: 'int'; bits: number; shift?: number; name: string } | { kind: 'float'; exp: number; man: number; name: string };
 
-/** The shift-add LUT entries: a 5-bit mantissa with a left shift of 0..3 (hif7sa) or 0..4 (hif8sa). */
-const SHIFT_ADD: Record<string, number> = { hif7sa: 3, hif8sa: 4 };
 
 const FLOATS: Record<string, [number, number]> = { bf16: [8, 7], fp16: [5, 10], fp32: [8, 23], tf32: [8, 10] };
 
 /** `int8`, `uint4`, `fx24`, `hif8`, `hif7sa`, `hif8sa` (integer words), `bf16`, `fp16`, `fp32`, `tf32`, `e4m3`, `ue4m4` (floats). */
 export function parseOperand(name: string): Operand {
   const s = name.trim().toLowerCase();
-  if (SHIFT_ADD[s] !== undefined) return { kind: 'int', bits: 5, shift: SHIFT_ADD[s], name: s };
+  if (Object.hasOwn(SHIFT_ADD, s)) return { kind: 'int', bits: 5, shift: SHIFT_ADD[s].shiftMax, name: s };
   if (FLOATS[s]) return { kind: 'float', exp: FLOATS[s][0], man: FLOATS[s][1], name: s };
   const i = /^(?:u?int|fx|hif)(\d+)$/.exec(s);
   if (i && Number(i[1]) >= 1 && Number(i[1]) <= 64) return { kind: 'int', bits: Number(i[1]), name: s };

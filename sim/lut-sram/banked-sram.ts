@@ -1,6 +1,6 @@
-// The LUT SRAM as `replicas` copies of each table over `banks` banks with `ports` read ports each.
-// At most ports x banks x copies lookups per cycle (ideal interleaving), where a table is held in
-// min(replicas, capacity / table size) copies, so a small LUT serves fewer lanes; tables stay resident
+// The LUT SRAM as `replicas` copies of each table over `banks` banks with `ports` read ports each. A table is
+// held in min(replicas, capacity / table size) copies, so a small LUT serves more lanes per copy; a lane group
+// takes as long as its most-asked bank on its real entries (conflicts.ts); tables stay resident
 // in LRU order; a missing table is reloaded from DRAM (latency, DRAM bytes, one write per entry per
 // copy), in the background when `prefetch` finds room for it during the previous layer.
 
@@ -46,8 +46,6 @@ class BankedSram implements LutSram {
   readonly entryBits: number;
   private readonly format: LutFormat;
   private readonly capacityBytes: number;
-  /** Lookups per cycle for the current layer's tables. */
-  private lookups = 0;
   /** The current layer's bank conflicts (null when no lane group reads the LUT). */
   private conflicts: LutConflicts | null = null;
   /** id -> footprint bytes; Map order is LRU order (oldest first). */
@@ -91,11 +89,11 @@ class BankedSram implements LutSram {
     return this.tableBytes(t) * this.copies(t);
   }
 
-  /** Lookups per cycle while tables are in use (the largest table has the fewest copies). */
-  private lookupsFor(tables: LutTableRef[]): number {
+  /** Copies serving the lanes while tables are in use (the largest table has the fewest copies). */
+  private copiesFor(tables: LutTableRef[]): number {
     let c = this.conf.replicas;
     for (const t of tables) c = Math.min(c, this.copies(t));
-    return this.conf.ports * this.conf.banks * c;
+    return c;
   }
 
   isResident(id: string): boolean {
@@ -170,9 +168,8 @@ class BankedSram implements LutSram {
   }
 
   beginLayer(work: LayerWork): void {
-    this.lookups = this.lookupsFor(work.lutTables);
     const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
-    const copies = this.lookups / (this.conf.ports * this.conf.banks);
+    const copies = this.copiesFor(work.lutTables);
     this.conflicts = work.stream.routed(this.route, work.n) > 0 ? conflictsFor(work, { lanes, copies, banks: this.conf.banks, ports: this.conf.ports, route: this.route }) : null;
   }
 
@@ -240,21 +237,19 @@ class BankedSram implements LutSram {
   }
 }
 
+/** Do these values sit exactly on the LUT format's grid? */
+function onGrid(values: ArrayLike<number>, format: LutFormat): boolean {
+  const t = toLutTable(values, format);
+  return t.levels.every((v, i) => v === values[i]);
+}
+
 /** Can the LUT hold this book's values exactly at its output format? */
 function holdsExactly(format: LutFormat, q: RouteQuery): boolean {
   const { book, layer } = q;
-  if (book.grid.kind === 'format') {
-    const values = Array.from(book.table, (v) => (Number.isFinite(v) ? v : 0));
-    const t = toLutTable(values, format);
-    return t.levels.every((v, i) => v === values[i]);
-  }
+  if (book.grid.kind === 'format') return onGrid(Array.from(book.table, (v) => (Number.isFinite(v) ? v : 0)), format);
   if (format.kind === 'bf16') return layer.lut !== 'exact';
-  if (!book.hif) {
-    // a book stored by its levels (a fixed codebook the ROM lacks): held if its levels sit on the format's grid
-    const levels = book.grid.levels;
-    const t = toLutTable(levels, format);
-    return t.levels.every((v, i) => v === levels[i]);
-  }
+  // a book stored by its levels (a fixed codebook the ROM lacks): held if its levels sit on the format's grid
+  if (!book.hif) return onGrid(book.grid.levels, format);
   // a shift-add grid holds its own books and those of a shift-add grid with smaller shifts, and plain HIF
   // mantissas that fit its 5-bit mantissa
   if (format.kind === 'hifsa') return book.hif.shiftMax !== undefined ? book.hif.shiftMax <= format.shiftMax : book.hif.bits <= format.mantissaBits;

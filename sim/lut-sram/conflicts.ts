@@ -6,6 +6,7 @@
 // lane reads the LUT.
 
 import type { LayerWork } from '../datapath/layer-work.js';
+import { blockOf } from '../../quant/layer.js';
 
 export interface LutGeometry {
   lanes: number;
@@ -38,7 +39,6 @@ export class LutConflicts {
     this.extra = new Float64Array(this.period + 1);
     const load = new Int32Array(g.copies * g.banks);
     const perCopy = Math.ceil(g.lanes / g.copies);
-    const { cols, block, blocksPerRow } = q.geom;
     let max = 0;
     for (let k = 0; k < this.period; k++) {
       load.fill(0);
@@ -46,9 +46,7 @@ export class LutConflicts {
       const i1 = Math.min(i0 + g.lanes, sliceN);
       let worst = 0;
       for (let i = i0; i < i1; i++) {
-        const row = (i / cols) | 0;
-        const b = row * blocksPerRow + (((i - row * cols) / block) | 0);
-        if (work.blockRoute[b] !== g.route) continue;
+        if (work.blockRoute[blockOf(q.geom, i)] !== g.route) continue;
         const copy = ((i - i0) / perCopy) | 0;
         const at = copy * g.banks + (q.codes[i] % g.banks);
         const n = ++load[at];

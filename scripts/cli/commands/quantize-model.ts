@@ -14,7 +14,7 @@ import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRow
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
-import { fmt, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
+import { fileSafe, fmt, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
 
 /** Linear layers of a weight source: 2-D tensors other than embeddings and norms (or --include). */
 export function linearLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
@@ -220,7 +220,7 @@ async function quantizeModel(argv: Args): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   try {
-    const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`);
+    const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${fileSafe(n)}.sopw`);
     const label = (i: number) => estimated.choices[i].choice;
     const info = (i: number) => ({ source: { file: isSyntheticSource(argv.weights) ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: label(i) });
     const tBuild = performance.now();

@@ -14,7 +14,7 @@ import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
 import { checkOutputPath, removeStaleStaging } from '../../../quant/packed/atomic.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
-import { fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
+import { fileSafe, fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
 
 function options(a: Argv) {
   return a
@@ -125,7 +125,7 @@ function stageOutputs(outDir: string, names: string[]): { staging(n: string): st
   const fileOf = new Map<string, string>();
   const byFile = new Map<string, string>();
   for (const n of names) {
-    const f = `${n.replace(/[^A-Za-z0-9._-]+/g, '_')}.sopw`;
+    const f = `${fileSafe(n)}.sopw`;
     const other = byFile.get(f);
     if (other !== undefined) throw new UsageError(`--out ${outDir}: tensors '${other}' and '${n}' would both be written to ${f}`);
     byFile.set(f, n);
