@@ -4,6 +4,7 @@
 
 import type { Mode } from '../../sim/datapath/datapath.js';
 import { resolveSteps, type Step } from '../../sim/trace/steps.js';
+import { lutOutputOf } from '../../sim/config/load.js';
 import { loadHw } from './hw.js';
 import { flatten, runSteps } from './sim-run.js';
 import { baselineLayer } from './commands/compare.js';
@@ -22,16 +23,18 @@ export interface PointTask {
 const stepsCache = new Map<string, Step[]>();
 const baselineCache = new Map<string, Record<string, number>>();
 
-function steps(trace: string): Step[] {
-  let s = stepsCache.get(trace);
-  if (!s) stepsCache.set(trace, (s = resolveSteps(trace, {})));
+/** A trace's steps, raw weights quantized for the datapath's LUT format (as simulate, compare and replay do). */
+function steps(trace: string, lut: string | undefined): Step[] {
+  const key = `${trace}\0${lut ?? ''}`;
+  let s = stepsCache.get(key);
+  if (!s) stepsCache.set(key, (s = resolveSteps(trace, { lut })));
   return s;
 }
 
 export function runPoint(task: PointTask): Record<string, string | number> {
   const setStrings = task.sets.map(([p, v]) => `${p}=${v}`);
   const cfg = loadHw(task.hw, setStrings);
-  const st = steps(task.trace);
+  const st = steps(task.trace, lutOutputOf(cfg));
   const sop = flatten(runSteps(cfg, st, task.mode).total);
   const row: Record<string, string | number> = { point: task.point, points: task.points };
   for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;

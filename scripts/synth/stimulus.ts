@@ -20,7 +20,7 @@ export interface Streams {
   act_bf16: Int32Array;
   act_sig: Int32Array;
   act_shift: Int32Array;
-  /** Seeded random words (32 random bits a step per port). */
+  /** Seed of the `random` and `const` ports' bits (each port its own generator). */
   seed: string;
   /** Steps between accumulator clears (the dot-product length of a feedback port). */
   every: number;

@@ -5,7 +5,8 @@
 // another; what blocks hold (LUT tables) carries over between them.
 //
 // Fast mode advances the timeline tile by tile, taking a tile whole when no lane group of the layer can
-// take more than a cycle. Event mode delivers every lane group as a kernel event and decodes its values
+// take more than a cycle, or when only one block can and it sums its extra cycles over the tile's groups
+// (the LUT's bank conflicts); otherwise group by group. Event mode delivers every lane group as a kernel event and decodes its values
 // into the MAC array. Both charge blocks through the same calls, so they give the same counters.
 
 import type { LoadedConfig } from '../config/load.js';

@@ -3,10 +3,9 @@
 
 import type { LoadedConfig } from '../config/load.js';
 import type { Counters } from '../kernel/counters.js';
-import type { SramAccesses } from '../core/block.js';
+import { WAITING_CAUSES, type SramAccesses } from '../core/block.js';
 import { computeEnergy, type EnergyLine } from '../energy/actions.js';
 import { Datapath, STALL_CAUSES, type Mode } from './datapath.js';
-import { WAITING_CAUSES } from '../core/block.js';
 import type { LayerWork } from './layer-work.js';
 
 export type { SramAccesses };

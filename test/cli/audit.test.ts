@@ -268,3 +268,19 @@ describe('staging folders of killed runs are cleaned by the next run', () => {
     expect(existsSync(join(dir, `model-out.partial-${dead}`))).toBe(false);
   });
 });
+
+describe('raw weights are quantized for the datapath\'s LUT format in every command', () => {
+  it('a sweep on a shift-add LUT runs, as simulate does', () => {
+    const doc = JSON.parse(readFileSync(join(process.cwd(), 'hw-configs', 'sop-hif.json'), 'utf8'));
+    doc.lut.output = 'hif7sa';
+    doc.technology = join(process.cwd(), 'hw-configs', 'technology.json');
+    const hw = join(dir, 'hif7sa.json');
+    writeFileSync(hw, JSON.stringify(doc));
+    const trace = join(process.cwd(), 'traces', 'tiny-2layer.json');
+    expect(sopsim(['simulate', trace, '--hw', hw, '--json']).code).toBe(0);
+    const out = join(dir, 'hif7sa-sweep.csv');
+    const r = sopsim(['sweep', trace, '--hw', hw, '--set', 'lut.replicas=32,64', '--out', out, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});
