@@ -14,6 +14,7 @@ import { register as merge } from './commands/merge.js';
 import { register as replay } from './commands/replay.js';
 import { register as report } from './commands/report.js';
 import { register as round } from './commands/round.js';
+import { register as rtl } from './commands/rtl.js';
 import { register as simulate } from './commands/simulate.js';
 import { register as sramModel } from './commands/sram-model.js';
 import { register as sweep } from './commands/sweep.js';
@@ -50,5 +51,5 @@ let y: Argv = yargs(hideBin(process.argv))
   })
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => fail(err ?? new Error(msg)));
-for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, sweep, merge, report, sramModel, tables, round, codebooks]) y = reg(y);
+for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, rtl, sweep, merge, report, sramModel, tables, round, codebooks]) y = reg(y);
 await y.parseAsync();

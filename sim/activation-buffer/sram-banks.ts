@@ -47,7 +47,19 @@ class SramBanks implements Block {
   }
 
   charge(d: Demand): void {
-    this.env.counters.add(this.hReads, this.words(d.weights * d.tokens));
+    this.env.counters.add(this.hReads, this.groupWords(d));
+  }
+
+  /**
+   * Words read for a share of lane groups: each group reads its own activations, so a word is not shared
+   * across groups (a layer's last group is the only one that can be partial).
+   */
+  private groupWords(d: Demand): number {
+    if (d.groups === 0) return 0;
+    const lanes = this.env.block<Unpacker>('unpacker')!.lanes;
+    const full = Math.min(d.groups, Math.floor(d.weights / lanes));
+    const rest = d.weights - full * lanes;
+    return full * this.words(lanes * d.tokens) + (rest > 0 ? this.words(rest * d.tokens) : 0);
   }
 
   groupCycles(d: Demand): number {

@@ -43,13 +43,13 @@ describe.skipIf(!VERILATOR)('RTL twin: LUT bank arbitration (Verilator) against 
     it(`${lanes} lanes, ${replicas} copies x ${banks} banks x ${ports} ports: every group's cycles equal`, () => {
       const c = cfg('sop-hif', { 'unpacker.lanes': lanes, 'lut.replicas': replicas, 'lut.banks': banks, 'lut.ports': ports, 'lut.capacity_bytes': 65536 });
       const route = presentDecoders(c).findIndex((b) => b.kind === 'lut_sram');
-      const bin = buildArbiter({ lanes, copies: replicas, banks, ports, codeBits: 8 });
+      const bin = buildArbiter();
       let compared = 0;
       for (const [label, q] of layers) {
         const work = buildLayerWork(q, c, 1);
         const groups = laneGroups(work, lanes, route);
         const model = conflictsFor(work, { lanes, copies: replicas, banks, ports, route });
-        const rtl = runArbiter(bin, groups);
+        const rtl = runArbiter(bin, { lanes, copies: replicas, banks, ports }, groups);
         for (let g = 0; g < groups.length; g++) {
           if (rtl.cycles[g] !== model.cycles(g * lanes)) throw new Error(`${label}, group ${g}: RTL ${rtl.cycles[g]} cycles, sopsim ${model.cycles(g * lanes)}`);
           expect(rtl.grants[g]).toBe(groups[g].filter((x) => x >= 0).length);
