@@ -3,6 +3,7 @@
 // Nearest-level search uses a fine bucket table: almost every bucket lies inside one level's cell and
 // answers directly; the few that hold a rounding threshold fall back to a compare or two.
 
+import { BadValueError } from '../io/tensor.js';
 import type { Minifloat } from '../formats/minifloat.js';
 
 export type CodebookKind = 'fixed' | 'data-dependent' | 'user' | 'format';
@@ -36,10 +37,10 @@ export class Codebook {
 
   constructor(name: string, levels: ArrayLike<number>, kind: CodebookKind = 'fixed', codes?: ArrayLike<number>, tieUp?: ArrayLike<number>) {
     const n = levels.length;
-    if (n < 2 || n > 256) throw new Error(`codebook ${name}: expected 2 to 256 levels, got ${n}`);
+    if (n < 2 || n > 256) throw new BadValueError(`codebook ${name}: expected 2 to 256 levels, got ${n}`);
     const order = Array.from({ length: n }, (_, i) => i);
     for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(levels[i])) throw new Error(`codebook ${name}: level ${i} is not a finite number`);
+      if (!Number.isFinite(levels[i])) throw new BadValueError(`codebook ${name}: level ${i} is not a finite number`);
     }
     order.sort((a, b) => levels[a] - levels[b] || a - b);
     this.name = name;

@@ -8,6 +8,8 @@
 // f_w is tabulated on a fine grid by quadrature, deterministically; Lloyd-Max then alternates
 // "boundaries at midpoints" and "free levels at cell centroids" on the cumulative moments of f_w.
 
+import { BadValueError } from '../io/tensor.js';
+
 const Y_STEPS = 4000; // grid on [0, 1] for f (symmetric)
 const M_MAX = 9; // φ(9) ~ 1e-18: the tail beyond contributes nothing in float64
 const M_STEPS = 6000;
@@ -25,7 +27,7 @@ const momentCache = new Map<number, Moments>();
 function blockNormalisedMoments(g: number): Moments {
   const hit = momentCache.get(g);
   if (hit) return hit;
-  if (!Number.isInteger(g) || g < 2) throw new Error(`Lloyd-Max codebooks need a block size of at least 2, got ${g}`);
+  if (!Number.isInteger(g) || g < 2) throw new BadValueError(`Lloyd-Max codebooks need a block size of at least 2, got ${g}`);
   const dm = M_MAX / M_STEPS;
   const invSqrt2Pi = 1 / Math.sqrt(2 * Math.PI);
   // weight(m) = m²·2g·m·φ(m)·(2Φ(m)−1)^(g−2), with 2Φ(m)−1 = 2∫0^m φ by the trapezoid rule

@@ -5,6 +5,7 @@
 // 5-bit multiply and a shift. The quantizer rounds levels to the chosen grid so its errors match what the
 // hardware computes.
 
+import { BadValueError } from '../io/tensor.js';
 import { bf16Bits, bf16Value, floorLog2, roundHalfEven } from '../formats/bits.js';
 
 export type LutFormat =
@@ -28,10 +29,10 @@ export function parseLutFormat(name: string): LutFormat {
   const m = /^hif(\d+)$/.exec(s);
   if (m) {
     const bits = Number(m[1]);
-    if (bits < 3 || bits > 16) throw new Error(`LUT format '${name}': HIF mantissa must be 3 to 16 bits`);
+    if (bits < 3 || bits > 16) throw new BadValueError(`LUT format '${name}': HIF mantissa must be 3 to 16 bits`);
     return { kind: 'hif', mantissaBits: bits, exponentBits: 8 };
   }
-  throw new Error(`unknown LUT format '${name}' (expected hif<N> such as hif8, hif7sa, hif8sa, bf16 or exact)`);
+  throw new BadValueError(`unknown LUT format '${name}' (expected hif<N> such as hif8, hif7sa, hif8sa, bf16 or exact)`);
 }
 
 export function lutFormatName(f: LutFormat): string {

@@ -2,7 +2,7 @@
 // DD4 is not here: it is fitted per layer by quant/sop (see dd4.ts).
 
 import { readJsonFile } from '../io/bytes.js';
-import { InputError } from '../io/tensor.js';
+import { InputError, BadValueError } from '../io/tensor.js';
 import { Codebook } from './codebook.js';
 import { NF4_LEVELS, SH4_LEVELS, bof4, split87 } from './fixed.js';
 
@@ -38,7 +38,7 @@ export function getCodebook(name: string, g = 16): Codebook {
       cb = new Codebook('SH4', SH4_LEVELS);
       break;
     default:
-      throw new Error(`unknown codebook '${name}' (expected one of NF4, BOF4, Split87, SH4, DD4${user.size ? ', ' + [...user.keys()].join(', ') : ''})`);
+      throw new BadValueError(`unknown codebook '${name}' (expected one of NF4, BOF4, Split87, SH4, DD4${user.size ? ', ' + [...user.keys()].join(', ') : ''})`);
   }
   cache.set(ck, cb);
   return cb;

@@ -1,6 +1,7 @@
 // Named number formats and the name parser (docs/MODEL.md §1, §8a).
 // Names are case-insensitive; any `[U|S]E<e>M<m>` not listed is an all-finite minifloat with bias 2^(e-1)-1.
 
+import { BadValueError } from '../io/tensor.js';
 import { Minifloat, type MinifloatSpec } from './minifloat.js';
 
 const KNOWN: Record<string, MinifloatSpec> = {
@@ -58,12 +59,12 @@ export function getFormat(name: string): Minifloat {
   let spec = KNOWN[canon];
   if (!spec) {
     const m = /^(U|S1?)?E(\d+)M(\d+)$/.exec(canon);
-    if (!m) throw new Error(`unknown number format '${name}' (expected one of ${knownFormatNames().join(', ')} or [U]E<e>M<m>)`);
+    if (!m) throw new BadValueError(`unknown number format '${name}' (expected one of ${knownFormatNames().join(', ')} or [U]E<e>M<m>)`);
     const e = Number(m[2]);
     const mm = Number(m[3]);
     const signed = m[1] !== 'U';
     if (e < 1 || e > 8 || mm > 10 || (signed ? 1 : 0) + e + mm > 16)
-      throw new Error(`number format '${name}': exponent 1-8 bits, mantissa 0-10 bits, 16 bits in all`);
+      throw new BadValueError(`number format '${name}': exponent 1-8 bits, mantissa 0-10 bits, 16 bits in all`);
     spec = { name: canon, signed, e, m: mm, bias: 2 ** (e - 1) - 1, special: 'finite' };
   }
   const f = new Minifloat(spec);

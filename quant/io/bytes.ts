@@ -1,7 +1,7 @@
 // Byte-range access to input files (so a reader takes only the bytes it needs, never a whole model), and
 // the memory budget every reader checks before it allocates.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { InputError } from './tensor.js';
 
@@ -21,6 +21,10 @@ export function fileBytes(path: string): ByteSource {
   };
   let size = 0;
   try {
+    // stat first: opening a FIFO would wait for a writer, a device would read forever
+    const kind = statSync(path);
+    if (kind.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!kind.isFile()) throw new InputError(path, `not a regular file (a ${kind.isFIFO() ? 'FIFO' : kind.isSocket() ? 'socket' : kind.isCharacterDevice() || kind.isBlockDevice() ? 'device' : 'special file'}); give a file`);
     const fd = openSync(path, 'r');
     try {
       const st = fstatSync(fd);
@@ -30,6 +34,7 @@ export function fileBytes(path: string): ByteSource {
       closeSync(fd);
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     fail(e);
   }
   return {

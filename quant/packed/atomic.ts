@@ -3,7 +3,8 @@
 // FIFO or socket is written through (never replaced by a regular file: -o /dev/null stays /dev/null), and a
 // directory is refused. Failures name the file and say why in words.
 
-import { lstatSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { BadValueError } from '../io/tensor.js';
+import { lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const REASONS: Record<string, string> = {
@@ -21,7 +22,8 @@ const REASONS: Record<string, string> = {
 /** The error of a failed write, one line naming the file. */
 export function writeError(path: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException)?.code;
-  return new Error(`${path}: cannot write: ${(code && REASONS[code]) ?? (e as Error)?.message ?? String(e)}`);
+  const msg = `${path}: cannot write: ${(code && REASONS[code]) ?? (e as Error)?.message ?? String(e)}`;
+  return code ? new BadValueError(msg) : new Error(msg); // the system refusing the file is bad input; anything else a bug
 }
 
 const statOf = (f: (p: string) => Stats, p: string): Stats | null => {
@@ -40,12 +42,12 @@ function writeTarget(path: string): { target: string; stat: Stats | null } {
     if (!l?.isSymbolicLink()) return { target, stat: l };
     target = resolve(dirname(target), readlinkSync(target));
   }
-  throw new Error(`${path}: cannot write: too many symbolic links`);
+  throw new BadValueError(`${path}: cannot write: too many symbolic links`);
 }
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const { target, stat } = writeTarget(path);
-  if (stat?.isDirectory()) throw new Error(`${path}: cannot write: it is a folder (expected a file name)`);
+  if (stat?.isDirectory()) throw new BadValueError(`${path}: cannot write: it is a folder (expected a file name)`);
   if (stat && !stat.isFile()) {
     // a device, FIFO or socket: write through it
     try {
@@ -71,8 +73,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  */
 export function checkOutputPath(path: string): void {
   const dir = statOf(lstatSync, dirname(resolve(path)));
-  if (!dir) throw new Error(`${path}: cannot write: ${REASONS.ENOENT}`);
-  if (!dir.isDirectory() && !dir.isSymbolicLink()) throw new Error(`${path}: cannot write: ${REASONS.ENOTDIR}`);
+  if (!dir) throw new BadValueError(`${path}: cannot write: ${REASONS.ENOENT}`);
+  if (!dir.isDirectory() && !dir.isSymbolicLink()) throw new BadValueError(`${path}: cannot write: ${REASONS.ENOTDIR}`);
 }
 
 /** Is a process of this id running (a signal 0 reaches it, or it exists but is not ours)? */
@@ -107,4 +109,40 @@ export function removeStaleStaging(out: string, tag: string): string[] {
     removed.push(n);
   }
   return removed;
+}
+
+/**
+ * Claim `out` for this run: `<out>.lock` holds the pid of the run writing it. A second run is refused while
+ * the first runs (one line, exit 2), so two runs never replace each other's output; a lock whose process is
+ * gone (killed) is taken over. Returns the release (also done when the process exits).
+ */
+export function lockOutput(out: string): () => void {
+  const lock = `${out.replace(/\/+$/, '')}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      const release = () => {
+        try {
+          if (readFileSync(lock, 'utf8') === String(process.pid)) rmSync(lock, { force: true });
+        } catch {
+          // already gone
+        }
+      };
+      process.once('exit', release);
+      return release;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw writeError(lock, e);
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(lock, 'utf8'));
+      } catch {
+        // removed meanwhile: try again
+      }
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+        throw new BadValueError(`${out}: another sopsim run (pid ${pid}) is writing it; wait for it to finish or choose another output (${lock} holds its pid)`);
+      rmSync(lock, { force: true }); // left by a run that no longer runs
+    }
+  }
+  throw new BadValueError(`${out}: cannot claim ${lock}`);
 }

@@ -9,7 +9,7 @@ import { bf16Value, float32FromBits } from '../formats/bits.js';
 import { getFormat } from '../formats/registry.js';
 import { checkMemory } from '../io/bytes.js';
 import { InputError } from '../io/tensor.js';
-import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
+import { bitsAccount, geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { formatBook, intBook } from '../schemes/books.js';
 import { packedBytes, unpackBits } from './bitstream.js';
 import { SECTION_NAMES, headerProblem, type BookHeader, type SectionName, type SopwHeader } from './sopw-header.js';
@@ -234,6 +234,52 @@ function decodeResiduals(path: string, count: number, bytes: Uint8Array, n: numb
   return { index, bf16 };
 }
 
+/** How many codes a book really defines: its levels (a table book), or every code of its table. */
+function definedCodes(b: ElementBook): number {
+  return b.grid.kind === 'format' ? b.table.length : b.grid.size;
+}
+
+/**
+ * What the CRCs cannot catch: every weight's code names a level its book defines and decodes to a finite
+ * number (a NaN code of a format, a code past a short book's levels, an int or format book narrower than the
+ * codes), and no decoded weight or correction overflows (level x block scale x tensor scale).
+ */
+function checkDecodes(path: string, h: SopwHeader, q: QuantizedLayer): void {
+  const ok = q.books.map((b) => {
+    const defined = Math.min(definedCodes(b), b.table.length);
+    return Uint8Array.from({ length: 1 << q.elementBits }, (_, c) => (c < defined && Number.isFinite(b.table[c]) ? 1 : 0));
+  });
+  const { cols, block, blocksPerRow } = q.geom;
+  for (let b = 0; b < q.geom.blocks; b++) {
+    const book = q.sel ? q.sel[b] : 0;
+    const row = Math.floor(b / blocksPerRow);
+    const c0 = (b % blocksPerRow) * block;
+    const end = Math.min(cols, c0 + block);
+    const good = ok[book];
+    for (let i = row * cols + c0; i < row * cols + end; i++)
+      need(path, good[q.codes[i]] === 1, `section 'indices': weight ${i} has code ${q.codes[i]}, which ${q.books[book].name} (books[${book}]) does not define as a finite level`);
+  }
+  const maxOf = (xs: ArrayLike<number>) => {
+    let m = 0;
+    for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i]) && Math.abs(xs[i]) > m) m = Math.abs(xs[i]);
+    return m;
+  };
+  need(path, h.tensor_scale !== 0, "header: field 'tensor_scale': expected a nonzero scale");
+  const largest = Math.max(...q.books.map((b) => maxOf(b.table))) * maxOf(q.scales) * Math.abs(h.tensor_scale);
+  need(path, Number.isFinite(largest), `header: the largest level x block scale x tensor_scale ${h.tensor_scale} overflows (decoded weights would be infinite)`);
+  if (q.residuals) for (let k = 0; k < q.residuals.bf16.length; k++) need(path, Number.isFinite(bf16Value(q.residuals.bf16[k])), `section 'residuals': correction ${k} is not a finite BF16 value`);
+}
+
+/** The header's bit account must be the one the layer's contents give (what inspect and the tools report). */
+function checkAccount(path: string, h: SopwHeader, q: QuantizedLayer): void {
+  const a = bitsAccount(q);
+  for (const k of ['elementBits', 'blockBits', 'layerBits', 'residualBits', 'total', 'weights'] as const)
+    need(path, h.bits[k] === a[k], `header: field 'bits.${k}': ${h.bits[k]}, the layer's contents give ${a[k]}`);
+  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
+  need(path, close(h.bits.bpw, a.bpw) && close(h.bpw, a.bpw), `header: field 'bpw': ${h.bpw}, the layer's contents give ${a.bpw}`);
+  need(path, close(h.bits.bpwBlock, a.bpwBlock) && close(h.bpw_block, a.bpwBlock), `header: field 'bpw_block': ${h.bpw_block}, the layer's contents give ${a.bpwBlock}`);
+}
+
 /** Parse and validate a .sopw image; throws a one-line InputError naming what is wrong. */
 export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
   const { h, dataStart } = readHeader(buf, path);
@@ -270,5 +316,7 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
     info: h.info,
     residuals: decodeResiduals(path, h.residuals, sec.get('residuals')!, n),
   };
+  checkDecodes(path, h, layer);
+  checkAccount(path, h, layer);
   return { header: h, layer, checks, fileBytes: buf.length };
 }

@@ -1,5 +1,6 @@
 // Scheme names and the one entry point that quantizes a tensor with any of them.
 
+import { BadValueError } from '../io/tensor.js';
 import { DEFAULT_LUT, type LutFormat } from '../codebooks/lut-format.js';
 import { getFormat, parseScaledName } from '../formats/registry.js';
 import type { Tensor2D } from '../io/tensor.js';
@@ -41,13 +42,13 @@ export function canonicalScheme(name: string): string {
   if ((REFERENCE_SCHEMES as readonly string[]).includes(lower) || lower === 'sop4') return lower;
   const scaled = parseScaledName(s);
   if (scaled) return `${scaled.element.name}s${scaled.scale.name}`;
-  throw new Error(`unknown scheme '${name}' (expected one of ${SCHEME_NAMES.join(', ')})`);
+  throw new BadValueError(`unknown scheme '${name}' (expected one of ${SCHEME_NAMES.join(', ')})`);
 }
 
 export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {}): QuantizedLayer {
   const name = canonicalScheme(scheme);
   const a = opt.activations ?? null;
-  if (a && a.length !== t.cols) throw new Error(`activation statistics have ${a.length} channels but ${t.name} has ${t.cols} input channels`);
+  if (a && a.length !== t.cols) throw new BadValueError(`activation statistics have ${a.length} channels but ${t.name} has ${t.cols} input channels`);
   const aw2 = a && opt.metric !== 'mse' ? Float64Array.from(a, (v) => v * v) : null;
   const lut = opt.lut ?? DEFAULT_LUT;
   const neighbours = opt.neighbours ?? 2;

@@ -10,7 +10,7 @@ import { WeightedHistogram, fitDD4 } from '../codebooks/dd4.js';
 import { lutFormatName, type LutFormat } from '../codebooks/lut-format.js';
 import { fixedCodebookNames, getCodebook } from '../codebooks/registry.js';
 import { getFormat } from '../formats/registry.js';
-import { sampleRows, type Tensor2D } from '../io/tensor.js';
+import { sampleRows, type Tensor2D, BadValueError } from '../io/tensor.js';
 import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { codebookBook } from '../schemes/books.js';
 import { ScaleGrid, blockStats, encodeLayer, forEachBlock, layerShift, type BlockStats } from './kernels.js';
@@ -204,7 +204,7 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
     }
     consider(A, B, e, rounds);
   }
-  if (!best) throw new Error('sop4: no codebook pair to search (give at least two codebooks)');
+  if (!best) throw new BadValueError('sop4: no codebook pair to search (give at least two codebooks)');
   const win: { a: BookErrors; b: BookErrors; err: number; rounds: number } = best;
 
   // encode with the winning pair

@@ -1,16 +1,33 @@
-// Shared CLI plumbing: one-line errors with exit code 2, JSON vs human output, colour only on a TTY.
+// Shared CLI plumbing: one-line errors (exit 2 for bad input, 1 for a bug), JSON vs human output, colour only on a TTY.
 
 import chalk from 'chalk';
+import { BadValueError, InputError, oneLine, printable } from '../../quant/io/tensor.js';
+import { ConfigError } from '../../sim/config/errors.js';
 
 export class UsageError extends Error {}
 
-/** Print a one-line error and exit 2; set DEBUG=1 to see the stack. */
+/**
+ * Is this error about what the user gave (exit 2) rather than a bug in sopsim (exit 1)? Bad input is a usage,
+ * config or input error, a value sopsim cannot take, or the system refusing a file (ENOENT, EACCES, ENOSPC...).
+ */
+export function isBadInput(e: unknown): boolean {
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof BadValueError) return true;
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+}
+
+/**
+ * Print a one-line error and exit: 2 for bad input, 1 for an internal error (a bug: the line says so and asks
+ * for a report). DEBUG=1 prints the stack.
+ */
 export function fail(e: unknown): never {
   const err = e as Error;
-  const msg = (err?.message ?? String(e)).split('\n')[0];
-  process.stderr.write(`${chalk.red('sopsim: error:')} ${msg}\n`);
+  const msg = oneLine((err?.message ?? String(e)).split('\n')[0]);
+  const bad = isBadInput(e);
+  if (bad) process.stderr.write(`${chalk.red('sopsim: error:')} ${msg}\n`);
+  else process.stderr.write(`${chalk.red('sopsim: internal error:')} ${msg} (a bug in sopsim: please report it with the command that caused it; DEBUG=1 shows where)\n`);
   if (process.env.DEBUG && err?.stack) process.stderr.write(err.stack + '\n');
-  process.exit(2);
+  process.exit(bad ? 2 : 1);
 }
 
 /** Run a command body, turning any thrown error into a clean exit. */
@@ -36,7 +53,8 @@ export function fmt(x: number, digits = 4): string {
 }
 
 /** A plain aligned text table (first row is the header). */
-export function table(rows: string[][]): string {
+export function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map((c) => printable(c ?? '')));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows
     .map((r, i) => {

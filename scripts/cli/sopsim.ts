@@ -33,7 +33,7 @@ let y: Argv = yargs(hideBin(process.argv))
   .scriptName('sopsim')
   .usage('$0 <command> [options]\n\nSOP quantizer and cycle-level LUT-decode accelerator simulator.')
   .strict()
-  .demandCommand(1, 'name a command (see the list above)')
+  .demandCommand(1, 'name a command (sopsim --help lists them)')
   .recommendCommands()
   .help()
   .alias('h', 'help')
@@ -50,6 +50,7 @@ let y: Argv = yargs(hideBin(process.argv))
     },
   })
   .wrap(Math.min(110, process.stdout.columns || 110))
-  .fail((msg, err) => fail(err ?? new Error(msg)));
+  // yargs reports bad arguments, and errors thrown by option checks (coerce), as its own YError: usage errors
+  .fail((msg, err) => fail(!err || err.name === 'YError' ? new UsageError(msg || err?.message) : err));
 for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, rtl, sweep, merge, report, sramModel, tables, round, codebooks]) y = reg(y);
 await y.parseAsync();

@@ -4,6 +4,7 @@
 // one constant per node fitted by least squares to the published anchor points the technology table names
 // (energy = k · (node / 45)^alpha · area at 45 nm). Leakage is per µm² of logic.
 
+import { BadValueError } from '../../quant/io/tensor.js';
 import type { Technology } from '../config/schema.js';
 import { SHIFT_ADD } from '../../quant/codebooks/lut-format.js';
 
@@ -25,7 +26,7 @@ export function parseOperand(name: string): Operand {
   if (i && Number(i[1]) >= 1 && Number(i[1]) <= 64) return { kind: 'int', bits: Number(i[1]), name: s };
   const f = /^u?e(\d+)m(\d+)$/.exec(s);
   if (f && Number(f[1]) >= 1 && Number(f[1]) <= 11 && Number(f[2]) <= 52) return { kind: 'float', exp: Number(f[1]), man: Number(f[2]), name: s };
-  throw new Error(`unknown operand format '${name}' (expected intN, uintN, fxN, hifN, hif7sa, hif8sa, bf16, fp16, fp32, tf32 or eXmY such as e4m3, ue4m4)`);
+  throw new BadValueError(`unknown operand format '${name}' (expected intN, uintN, fxN, hifN, hif7sa, hif8sa, bf16, fp16, fp32, tf32 or eXmY such as e4m3, ue4m4)`);
 }
 
 /** Significand width (the hidden bit included for floats). */
@@ -174,7 +175,7 @@ export function anchorCells(op: string): Cells {
   const fs = args.map(parseOperand);
   if (verb === 'add' && fs.length === 1) return fs[0].kind === 'int' ? intAdd(fs[0].bits) : fpAdd(fs[0]);
   if (verb === 'mult' && fs.length === 2) return multiply(fs[0], fs[1], fs[0].kind === 'float' ? fs[0] : null);
-  throw new Error(`anchor '${op}': expected 'add <format>' or 'mult <format> <format>'`);
+  throw new BadValueError(`anchor '${op}': expected 'add <format>' or 'mult <format> <format>'`);
 }
 
 type LogicTech = Technology['logic'];

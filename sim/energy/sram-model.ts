@@ -5,6 +5,7 @@
 // The interpolation's error against CACTI on configurations left out of the grid is measured by
 // test/sim/sram-model.test.ts (test/golden/sram-cacti-holdout.json).
 
+import { BadValueError } from '../../quant/io/tensor.js';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { describeSram, runCacti, sramKey, type CactiFigures, type SramQuery } from './cacti.js';
@@ -96,7 +97,7 @@ export class SramTable {
 
   figures(q: SramQuery): SramFigures {
     const f = this.tryFigures(q);
-    if (!f) throw new Error(`${this.path}: no CACTI point near ${describeSram(q)}`);
+    if (!f) throw new BadValueError(`${this.path}: no CACTI point near ${describeSram(q)}`);
     return f;
   }
 

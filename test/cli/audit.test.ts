@@ -5,11 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sopsim } from '../helpers/cli.js';
+import { REPO } from '../helpers/data.js';
+import { spawnSync } from 'node:child_process';
 import { f32Bytes, writeSafetensors } from '../helpers/files.js';
 import { openSafetensors, readSafetensor } from '../../quant/io/safetensors.js';
 import { readNpy } from '../../quant/io/npy.js';
 import { npyImage } from '../../scripts/fuzz/images.js';
 import { removeStaleStaging } from '../../quant/packed/atomic.js';
+import { sopwImage } from '../../quant/packed/sopw.js';
+import { crc32 } from 'node:zlib';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-'));
 const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.05);
@@ -282,5 +286,156 @@ describe('raw weights are quantized for the datapath\'s LUT format in every comm
     const r = sopsim(['sweep', trace, '--hw', hw, '--set', 'lut.replicas=32,64', '--out', out, '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});
+
+describe('.sopw files are checked for what their CRCs cannot catch', () => {
+  // a valid file with its header edited (the header CRC recomputed): CRC-consistent, semantically wrong
+  const edited = (src: string, name: string, edit: (h: Record<string, any>) => void, editData?: (d: Uint8Array, h: Record<string, any>) => void): string => {
+    const buf = readFileSync(src);
+    const hlen = buf.readUInt32LE(8);
+    const h = JSON.parse(buf.subarray(12, 12 + hlen).toString('utf8'));
+    const data = new Uint8Array(buf.subarray(16 + hlen));
+    edit(h);
+    if (editData) {
+      editData(data, h);
+      let off = 0;
+      for (const s of h.sections) {
+        s.crc32 = crc32(data.subarray(off, off + s.length));
+        off += s.length;
+      }
+    }
+    const out = join(dir, name);
+    writeFileSync(out, sopwImage(h, [data]));
+    return out;
+  };
+  const made = (scheme: string, name: string, extra: string[] = []) => {
+    const p = join(dir, name);
+    expect(sopsim(['quantize', 'synthetic:t4:16x64:5', '-s', scheme, '-o', p, ...extra]).code).toBe(0);
+    return p;
+  };
+  const refused = (file: string, pattern: RegExp) => {
+    for (const cmd of [['inspect', file], ['inspect', file, '--json'], ['simulate', file]]) {
+      const r = sopsim(cmd);
+      expect(r.code, `${cmd.join(' ')}: ${r.stdout}`).toBe(2);
+      expect(r.stderr).toMatch(pattern);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  };
+  const indexOf = (h: Record<string, any>) => h.sections.slice(0, h.sections.findIndex((s: { name: string }) => s.name === 'indices')).reduce((a: number, s: { length: number }) => a + s.length, 0);
+
+  it('a NaN code of E4M3, an int book narrower than its codes, E2M1 under 6-bit codes', () => {
+    const e4 = made('e4m3-pot', 'e4.sopw');
+    refused(edited(e4, 'nan.sopw', () => {}, (d, h) => (d[indexOf(h) + 3] = 0x7f)), /nan\.sopw: section 'indices': weight 3 has code 127, which E4M3 \(books\[0\]\) does not define as a finite level/);
+    const i8 = made('int8', 'i8.sopw');
+    refused(edited(i8, 'int2.sopw', (h) => (h.books[0].bits = 2)), /int2\.sopw: section 'indices': weight \d+ has code \d+, which/);
+    const fp6 = made('E2M3sUE4M4', 'fp6.sopw');
+    refused(edited(fp6, 'e2m1.sopw', (h) => (h.books[0].format = 'E2M1')), /e2m1\.sopw: section 'indices': weight \d+ has code \d+, which E2M1/);
+  });
+
+  it('a ROM book of 2 levels addressed by codes 2 to 15 is refused, not decoded to zeros', () => {
+    const s4 = made('sop4', 's4.sopw', ['--pair', 'NF4,BOF4']);
+    const f = edited(s4, 'rom2.sopw', (h) => {
+      const rom = h.books.findIndex((b: { kind: string }) => b.kind === 'rom');
+      h.books[rom].levels = [-1, 1];
+    });
+    refused(f, /rom2\.sopw: section 'indices': weight \d+ has code \d+, which (NF4|BOF4) \(books\[\d\]\) does not define as a finite level/);
+  });
+
+  it('a tensor scale or a level that makes a weight infinite, and a zero tensor scale', () => {
+    const fp6 = made('E2M3sUE4M4', 'fp6b.sopw');
+    refused(edited(fp6, 'inf.sopw', (h) => (h.tensor_scale = 1e308)), /inf\.sopw: header: the largest level x block scale x tensor_scale 1e\+308 overflows/);
+    refused(edited(fp6, 'zero.sopw', (h) => (h.tensor_scale = 0)), /zero\.sopw: header: field 'tensor_scale': expected a nonzero scale/);
+    const s4 = made('sop4', 's4b.sopw', ['--pair', 'NF4,BOF4']);
+    refused(edited(s4, 'big.sopw', (h) => (h.books[0].levels = h.books[0].levels.map((v: number) => v * 1e306))), /big\.sopw: header: the largest level/);
+  });
+
+  it('header bpw and bits must be what the contents give; books[0].name and scale are checked by the schema', () => {
+    const fp6 = made('E2M3sUE4M4', 'fp6c.sopw');
+    refused(edited(fp6, 'bpw.sopw', (h) => (h.bpw = 1)), /bpw\.sopw: header: field 'bpw': 1, the layer's contents give 6\.5/);
+    refused(edited(fp6, 'bits.sopw', (h) => (h.bits.total += 8)), /bits\.sopw: header: field 'bits\.total'/);
+    refused(edited(fp6, 'name.sopw', (h) => (h.books[0].name = 0)), /name\.sopw: header: field 'books\.0\.name'/);
+    refused(edited(fp6, 'noscale.sopw', (h) => delete h.scale), /noscale\.sopw: header: field 'scale'/);
+    const r = sopsim(['inspect', fp6]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/bpw\s+6\.5/);
+  });
+});
+
+describe('bad input exits 2, a bug exits 1, each in one line', () => {
+  it('an internal error says it is a bug and asks for a report, exit 1; bad values exit 2', () => {
+    const common = join(REPO, 'dist', 'scripts', 'cli', 'common.js');
+    const bug = spawnSync(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(common)}).then((m) => m.fail(new TypeError("Cannot read properties of undefined (reading 'x')")))`], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    expect(bug.status).toBe(1);
+    expect(bug.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bug.stderr).toMatch(/^sopsim: internal error: Cannot read properties of undefined \(reading 'x'\) \(a bug in sopsim: please report it/);
+    for (const args of [['quantize', 'synthetic:t4:16x64', '-s', 'nope'], ['simulate', 'synthetic:t4:16x64', '--hw', 'sop-hif', '--set', 'lut.output=hif99'], ['quantize', 'synthetic:t4:16x64', '-s', 'sop4', '-o', '/dev/full'], ['nosuchcommand'], []]) {
+      const r = sopsim(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^sopsim: error: /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(sopsim([]).stderr).toMatch(/sopsim --help lists them/);
+  });
+});
+
+describe('special files and control characters', () => {
+  it('a FIFO as a layer or technology path is refused at once, not waited on', () => {
+    const fifo = join(dir, 'pipe.sopw');
+    spawnSync('mkfifo', [fifo]);
+    if (!existsSync(fifo)) return; // no mkfifo on this system
+    const t0 = Date.now();
+    const r = sopsim(['inspect', fifo]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pipe\.sopw: not a regular file \(a FIFO\); give a file/);
+    const hw = join(dir, 'fifo-hw.json');
+    const doc = JSON.parse(readFileSync(join(REPO, 'hw-configs', 'sop-hif.json'), 'utf8'));
+    doc.technology = fifo;
+    writeFileSync(hw, JSON.stringify(doc));
+    const s = sopsim(['simulate', 'synthetic:t4:16x64', '--hw', hw]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/not a regular file \(a FIFO\)/);
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
+
+  it('ESC and line breaks in layer names are printed as escapes', () => {
+    const src = join(dir, 'ctl.safetensors');
+    const name = 'evil\u001b[2J\nname';
+    writeSafetensors(src, { [name]: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 3)) } });
+    const out = join(dir, 'ctl.sopw');
+    expect(sopsim(['quantize', src, '-t', name, '-s', 'sop4', '-o', out]).code).toBe(0);
+    for (const args of [['inspect', out], ['simulate', out], ['replay', out]]) {
+      const r = sopsim(args);
+      if (r.code !== 0) continue; // replay takes traces only
+      expect(r.stdout, args[0]).not.toMatch(/\u001b/);
+      expect(r.stdout).toContain('evil\\x1b[2J\\nname');
+    }
+  });
+});
+
+describe('one output, one writer', () => {
+  it('a second quantize-model or quantize --out on an output another run is writing is refused; a dead run\'s claim is taken over', () => {
+    const out = join(dir, 'locked-out');
+    const sleeper = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+    const pid = Number(sleeper.stdout.trim());
+    writeFileSync(`${out}.lock`, String(pid));
+    try {
+      const r = sopsim(['quantize-model', 'synthetic-model:tiny', '--budget-bpw', '5', '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`locked-out: another sopsim run \\(pid ${pid}\\) is writing it`));
+      expect(existsSync(out)).toBe(false);
+      const two = join(dir, 'two-for-lock.safetensors');
+      writeSafetensors(two, { a: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 4)) }, b: { dtype: 'F32', shape: [16, 64], data: f32Bytes(values(16 * 64, 5)) } });
+      const q = sopsim(['quantize', two, '-s', 'sop4', '--out', out]);
+      expect(q.code).toBe(2);
+      expect(q.stderr).toMatch(/another sopsim run/);
+    } finally {
+      process.kill(pid);
+    }
+    writeFileSync(`${out}.lock`, '999999'); // a run that no longer runs
+    const ok = sopsim(['quantize', join(dir, 'two-for-lock.safetensors'), '-s', 'sop4', '--out', out]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['a.sopw', 'b.sopw']);
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 });

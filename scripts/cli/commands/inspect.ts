@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 import { readSopw } from '../../../quant/packed/sopw.js';
 import { fmt, run, table, toJson } from '../common.js';
+import { printable } from '../../../quant/io/tensor.js';
 
 export function register(y: Argv): Argv {
   return y.command(
@@ -29,7 +30,7 @@ export function register(y: Argv): Argv {
           `bpw         ${fmt(h.bpw, 6)} (element + block field ${fmt(h.bpw_block, 6)})`,
         ];
         if (h.info && Object.keys(h.info).length) lines.push(`info        ${JSON.stringify(h.info)}`);
-        process.stdout.write(lines.join('\n') + '\n\n');
+        process.stdout.write(lines.map(printable).join('\n') + '\n\n');
         const rows = [['section', 'offset', 'bytes', 'crc32', 'status']];
         for (const c of f.checks) {
           const e = h.sections.find((s) => s.name === c.name)!;

@@ -8,7 +8,7 @@ import { generateActivationStats, readActivationStats, statsFor, type Activation
 import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../../quant/io/bytes.js';
-import { removeStaleStaging, writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { lockOutput, removeStaleStaging, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { writeChoice } from '../../../quant/model/menu-worker.js';
 import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRows, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
 import { availableParallelism } from 'node:os';
@@ -198,6 +198,7 @@ function printSummary(p: Plan, menus: LayerMenu[], estimated: Allocation, alloc:
 async function quantizeModel(argv: Args): Promise<void> {
   const p = plan(argv);
   const { src, names, layers, stats, opt, out } = p;
+  const release = lockOutput(out); // one run at a time per output, claimed before any work
   const statsOf = (i: number) => statsFor(stats, names[i], layers[i].cols);
   const t0 = performance.now();
   const runner = new LayerRunner(p, argv.progress);
@@ -241,6 +242,7 @@ async function quantizeModel(argv: Args): Promise<void> {
     writeFileAtomic(join(dir, 'trace.json'), JSON.stringify(trace, null, 1));
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     renameSync(dir, out);
+    release();
     tmp = null;
     disarm();
     // wall times stay out of the manifest, so the same inputs give the same bytes
@@ -249,6 +251,7 @@ async function quantizeModel(argv: Args): Promise<void> {
     else printSummary(p, menus, estimated, alloc, timing);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
+    release();
     await runner.close();
     throw e;
   }

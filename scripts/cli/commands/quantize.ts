@@ -12,7 +12,7 @@ import { readActivationStats, statsFor } from '../../../quant/io/activations.js'
 import { withResiduals } from '../../../quant/sop/residuals.js';
 import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
-import { checkOutputPath, removeStaleStaging } from '../../../quant/packed/atomic.js';
+import { checkOutputPath, lockOutput, removeStaleStaging } from '../../../quant/packed/atomic.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
 import { fileSafe, fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
 
@@ -131,6 +131,7 @@ function stageOutputs(outDir: string, names: string[]): { staging(n: string): st
     byFile.set(f, n);
     fileOf.set(n, f);
   }
+  const release = lockOutput(outDir);
   removeStaleStaging(outDir, 'partial');
   const dir = `${outDir.replace(/\/+$/, '')}.partial-${process.pid}`;
   rmSync(dir, { recursive: true, force: true });
@@ -141,8 +142,12 @@ function stageOutputs(outDir: string, names: string[]): { staging(n: string): st
     commit: () => {
       mkdirSync(outDir, { recursive: true });
       for (const f of fileOf.values()) renameSync(join(dir, f), join(outDir, f));
+      release();
     },
-    discard: () => rmSync(dir, { recursive: true, force: true }),
+    discard: () => {
+      rmSync(dir, { recursive: true, force: true });
+      release();
+    },
   };
 }
 

@@ -10,6 +10,7 @@ import type { SimReport } from '../../../sim/datapath/report.js';
 import { readTrace } from '../../../sim/trace/trace.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
+import { printable } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 import { lutOutputOf } from '../../../sim/config/load.js';
 import { flatten, runSteps, summary } from '../sim-run.js';
@@ -79,7 +80,7 @@ export function register(y: Argv): Argv {
         };
         sop.layers.forEach((l, i) => line(String(i), l, schemeOf(i), fp8?.layers[i]));
         line('', { ...sop.total, name: 'TOTAL' }, '', fp8?.total);
-        process.stdout.write(`${tr.name}: ${steps.length} layer executions on ${cfg.hw.name}${fp8 ? ` and ${fp8.total.hw}` : ''} (${mode} mode, ${seconds.toFixed(2)} s)\n\n${table(rows)}\n`);
+        process.stdout.write(`${printable(tr.name)}: ${steps.length} layer executions on ${cfg.hw.name}${fp8 ? ` and ${fp8.total.hw}` : ''} (${mode} mode, ${seconds.toFixed(2)} s)\n\n${table(rows)}\n`);
         if (argv.csv) process.stdout.write(`\nCSV written to ${argv.csv}\n`);
       }),
   );

@@ -9,6 +9,7 @@ import { buildLayerWork } from '../../../sim/datapath/layer-work.js';
 import { compareTwin } from '../../rtl/datapath-twin.js';
 import { haveVerilator, INSTALL_VERILATOR } from '../../rtl/verilator.js';
 import { numberOption, run, table, toJson, UsageError } from '../common.js';
+import { printable } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 
 export function register(y: Argv): Argv {
@@ -48,7 +49,7 @@ export function register(y: Argv): Argv {
             rows.push([k, String(r.rtl.counters[k]), String(v), k in r.counters_differing ? 'DIFFER' : '']);
           }
           const what = `${works.length} layer${works.length > 1 ? 's' : ''}, ${works.reduce((s, w) => s + w.n, 0)} weights`;
-          process.stdout.write(`${argv.input} on ${cfg.hw.name} (${what}): the RTL twin (Verilator) beside sopsim event mode\n\n${table(rows)}\n\n`);
+          process.stdout.write(`${printable(argv.input)} on ${cfg.hw.name} (${what}): the RTL twin (Verilator) beside sopsim event mode\n\n${table(rows)}\n\n`);
           const v = r.first_value_difference;
           process.stdout.write(
             r.values_equal

@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { resolveSteps } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
+import { printable } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 import { lutOutputOf } from '../../../sim/config/load.js';
 import { WAITING_CAUSES } from '../../../sim/core/block.js';
@@ -47,7 +48,7 @@ export function register(y: Argv): Argv {
           return;
         }
         const t = r.total;
-        process.stdout.write(`${t.name} on ${t.hw} (${t.mode} mode, ${t.layers} layer${t.layers > 1 ? 's' : ''}, ${t.tokens} token${t.tokens > 1 ? 's' : ''}, ${seconds.toFixed(2)} s)\n\n`);
+        process.stdout.write(`${printable(t.name)} on ${t.hw} (${t.mode} mode, ${t.layers} layer${t.layers > 1 ? 's' : ''}, ${t.tokens} token${t.tokens > 1 ? 's' : ''}, ${seconds.toFixed(2)} s)\n\n`);
         const rows = [['figure', 'value']];
         rows.push(['weights decoded', String(t.weights_decoded)]);
         rows.push(['cycles', `${t.cycles} (DRAM bound ${t.bounds.dram_cycles}, lane bound ${t.bounds.lane_cycles}, MAC bound ${t.bounds.mac_cycles})`]);
