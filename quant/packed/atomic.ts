@@ -4,7 +4,7 @@
 // directory is refused. Failures name the file and say why in words.
 
 import { BadValueError } from '../io/tensor.js';
-import { lstatSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const REASONS: Record<string, string> = {
@@ -64,6 +64,56 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw writeError(path, e);
+  }
+}
+
+/**
+ * A file written piece by piece and appearing whole: pieces go to a temporary sibling (or straight through a
+ * device or FIFO), renamed into place by commit(); abort() removes it. For outputs too large to hold.
+ */
+export class AtomicStream {
+  private fd: number;
+  private readonly tmp: string | null;
+  private readonly target: string;
+
+  constructor(private readonly path: string) {
+    const { target, stat } = writeTarget(path);
+    if (stat?.isDirectory()) throw new BadValueError(`${path}: cannot write: it is a folder (expected a file name)`);
+    this.target = target;
+    this.tmp = stat && !stat.isFile() ? null : `${target}.${process.pid}.tmp`;
+    try {
+      this.fd = openSync(this.tmp ?? target, 'w');
+    } catch (e) {
+      throw writeError(path, e);
+    }
+  }
+
+  write(text: string): void {
+    try {
+      writeSync(this.fd, text);
+    } catch (e) {
+      this.abort();
+      throw writeError(this.path, e);
+    }
+  }
+
+  commit(): void {
+    try {
+      closeSync(this.fd);
+      if (this.tmp) renameSync(this.tmp, this.target);
+    } catch (e) {
+      if (this.tmp) rmSync(this.tmp, { force: true });
+      throw writeError(this.path, e);
+    }
+  }
+
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    if (this.tmp) rmSync(this.tmp, { force: true });
   }
 }
 

@@ -1,14 +1,26 @@
 // Shared by simulate, compare (and replay): run resolved steps through a hw-config, and flatten reports.
 
-import { buildLayerWork } from '../../sim/datapath/layer-work.js';
-import { runLayers, type RunResult, type SimReport } from '../../sim/datapath/report.js';
+import { buildLayerWork, type LayerWork } from '../../sim/datapath/layer-work.js';
+import { runLayers, type LayerSource, type RunResult, type SimReport } from '../../sim/datapath/report.js';
 import type { Mode } from '../../sim/datapath/datapath.js';
 import type { LoadedConfig } from '../../sim/config/load.js';
 import type { Step } from '../../sim/trace/steps.js';
 import type { QuantizedLayer } from '../../quant/layer.js';
 
-export function runSteps(cfg: LoadedConfig, steps: Step[], mode: Mode, layerOf: (s: Step) => QuantizedLayer = (s) => s.layer(), name?: string): RunResult {
-  return runLayers(cfg, { count: steps.length, get: (i) => buildLayerWork(layerOf(steps[i]), cfg, steps[i].tokens, steps[i].name, steps[i].rows, `${steps[i].name}#${steps[i].id}`) }, { mode }, name);
+/** Resolved steps as the layers a datapath runs, built one at a time on demand. */
+export function stepLayers(cfg: LoadedConfig, steps: Step[], layerOf: (s: Step) => QuantizedLayer = (s) => s.layer()): LayerSource {
+  // a repeated step is the same Step object: set its layer up once (blocks only read a LayerWork)
+  const made = new WeakMap<Step, LayerWork>();
+  const work = (s: Step) => {
+    let w = made.get(s);
+    if (!w) made.set(s, (w = buildLayerWork(layerOf(s), cfg, s.tokens, s.name, s.rows, `${s.name}#${s.id}`)));
+    return w;
+  };
+  return { count: steps.length, get: (i) => work(steps[i]) };
+}
+
+export function runSteps(cfg: LoadedConfig, steps: Step[], mode: Mode, layerOf?: (s: Step) => QuantizedLayer, name?: string): RunResult {
+  return runLayers(cfg, stepLayers(cfg, steps, layerOf), { mode }, name);
 }
 
 /** The figures a person compares, flattened to name → number (for tables and CSV rows). */

@@ -119,19 +119,41 @@ export interface RunResult {
  * Run layers in order through one datapath (LUT residency carries over); report each and the total.
  * Layers are produced on demand, and only the current and the next one are held.
  */
-export function runLayers(cfg: LoadedConfig, layers: LayerWork[] | { count: number; get(i: number): LayerWork }, opt: RunOptions, name?: string): RunResult {
+export function runLayers(cfg: LoadedConfig, layers: LayerWork[] | LayerSource, opt: RunOptions, name?: string): RunResult {
+  const reports: SimReport[] = [];
+  const run = layerReports(cfg, layers, opt, name);
+  for (;;) {
+    const r = run.next();
+    if (r.done) return { total: r.value, layers: reports };
+    reports.push(r.value);
+  }
+}
+
+export interface LayerSource {
+  count: number;
+  get(i: number): LayerWork;
+}
+
+/**
+ * The same run, one layer's report at a time (yielded, not kept), then the total (returned): what a caller
+ * streams to a file holds one layer's figures at a time, whatever the number of layers.
+ */
+export function* layerReports(cfg: LoadedConfig, layers: LayerWork[] | LayerSource, opt: RunOptions, name?: string): Generator<SimReport, SimReport> {
   const src = Array.isArray(layers) ? { count: layers.length, get: (i: number) => layers[i] } : layers;
   const dp = new Datapath(cfg);
-  const reports: SimReport[] = [];
   let start = 0;
   let end = 0;
   let tokens = 0;
   let cur = src.count ? src.get(0) : null;
+  // the total's name lists the layers when there are few (a long trace is named by its caller)
   const names: string[] = [];
+  const before = new Float64Array(dp.counters.values.length);
   for (let i = 0; i < src.count; i++) {
     const w = cur!;
     const next = i + 1 < src.count ? src.get(i + 1) : null;
-    const before = Float64Array.from(dp.counters.values);
+    const now = dp.counters.values;
+    const snap = before.length >= now.length ? before : new Float64Array(now.length);
+    snap.set(now);
     const capture = opt.mode === 'event' ? opt.capture?.(i, w.n) : undefined;
     const t = dp.runLayer(w, { mode: opt.mode, next, capture });
     if (i === 0) {
@@ -139,10 +161,9 @@ export function runLayers(cfg: LoadedConfig, layers: LayerWork[] | { count: numb
       tokens = w.tokens;
     }
     end = t.end;
-    names.push(w.name);
-    reports.push(buildReport(w.name, cfg, dp, dp.counters.since(before), opt.mode, { layers: 1, tokens: w.tokens, start: t.start, end: t.end }));
+    if (names.length < 64) names.push(w.name);
+    yield buildReport(w.name, cfg, dp, dp.counters.since(snap), opt.mode, { layers: 1, tokens: w.tokens, start: t.start, end: t.end });
     cur = next;
   }
-  const total = buildReport(name ?? names.join(','), cfg, dp, dp.counters, opt.mode, { layers: src.count, tokens, start, end });
-  return { total, layers: reports };
+  return buildReport(name ?? names.join(','), cfg, dp, dp.counters, opt.mode, { layers: src.count, tokens, start, end });
 }

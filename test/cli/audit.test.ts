@@ -13,6 +13,7 @@ import { readNpy } from '../../quant/io/npy.js';
 import { npyImage } from '../../scripts/fuzz/images.js';
 import { removeStaleStaging } from '../../quant/packed/atomic.js';
 import { sopwImage } from '../../quant/packed/sopw.js';
+import { MAX_STEPS } from '../../sim/trace/trace.js';
 import { crc32 } from 'node:zlib';
 
 const dir = mkdtempSync(join(tmpdir(), 'audit-'));
@@ -438,4 +439,37 @@ describe('one output, one writer', () => {
     expect(readdirSync(out).sort()).toEqual(['a.sopw', 'b.sopw']);
     expect(existsSync(`${out}.lock`)).toBe(false);
   });
+});
+
+describe('replay streams per-layer figures: memory does not grow with the steps', () => {
+  const layer = join(dir, 'rep.sopw');
+  const trace = (n: number) => {
+    const p = join(dir, `rep-${n}.json`);
+    writeFileSync(p, JSON.stringify({ format: 'sopsim-trace', version: 1, name: `rep${n}`, layers: [{ sopw: 'rep.sopw', repeat: n }] }));
+    return p;
+  };
+
+  it('JSON and CSV hold every layer, the baseline\'s too, in the same shape as before', () => {
+    expect(sopsim(['quantize', 'synthetic:t4:16x64:3', '-s', 'sop4', '-o', layer]).code).toBe(0);
+    const csv = join(dir, 'rep.csv');
+    const r = sopsim(['replay', trace(300), '--json', '--baseline', 'fp8-e4m3', '--csv', csv]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.layers).toHaveLength(300);
+    expect(j.baseline.layers).toHaveLength(300);
+    expect(j.total.layers).toBe(300);
+    expect(j.layers.reduce((s: number, l: { cycles: number }) => s + l.cycles, 0)).toBe(j.total.cycles);
+    expect(j.baseline.layers.reduce((s: number, l: { dram_bytes: number }) => s + l.dram_bytes, 0)).toBe(j.baseline.total.dram_bytes);
+    expect(j.ratio.cycles).toBeCloseTo(j.total.cycles / j.baseline.total.cycles, 12);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(302); // header, 300 layers, TOTAL
+    const t = sopsim(['replay', trace(300)]);
+    expect(t.stdout).toMatch(/\.\.\. 200 more layer executions \(every one in --csv and --json\)/);
+  });
+
+  it('the documented maximum, 1 000 000 steps, replays in a 160 MB heap', () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=160', join(REPO, 'dist', 'scripts', 'cli', 'sopsim.js'), 'replay', trace(MAX_STEPS), '--json'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 300_000);
 });

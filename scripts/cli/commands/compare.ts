@@ -33,9 +33,16 @@ export function ratios(a: SimReport, b: SimReport): Record<string, unknown> {
 }
 
 const baselines = new WeakMap<object, QuantizedLayer>();
+const byStep = new WeakMap<Step, QuantizedLayer>();
 
-/** The FP8 side of a step: e4m3-pot from the same source weights (once per source). */
+/** The FP8 side of a step: e4m3-pot from the same source weights (once per source, and once per step: a repeated step is not read again). */
 export function baselineLayer(s: Step): QuantizedLayer {
+  let q = byStep.get(s);
+  if (!q) byStep.set(s, (q = baselineOf(s)));
+  return q;
+}
+
+function baselineOf(s: Step): QuantizedLayer {
   const src = s.source();
   if (src) {
     let q = baselines.get(src);

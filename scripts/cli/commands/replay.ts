@@ -4,16 +4,19 @@
 import type { Argv } from 'yargs';
 import { MAX_TOKENS } from '../../../sim/trace/trace.js';
 import { stringify } from 'csv-stringify/sync';
-import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
+import { AtomicStream, checkOutputPath } from '../../../quant/packed/atomic.js';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import type { SimReport } from '../../../sim/datapath/report.js';
+import { layerReports, type SimReport } from '../../../sim/datapath/report.js';
 import { readTrace } from '../../../sim/trace/trace.js';
-import { resolveSteps } from '../../../sim/trace/steps.js';
+import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { printable } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
-import { lutOutputOf } from '../../../sim/config/load.js';
-import { flatten, runSteps, summary } from '../sim-run.js';
+import { lutOutputOf, type LoadedConfig } from '../../../sim/config/load.js';
+import { flatten, stepLayers, summary } from '../sim-run.js';
 import { baselineLayer, ratios } from './compare.js';
 
 export function register(y: Argv): Argv {
@@ -38,52 +41,114 @@ export function register(y: Argv): Argv {
         const base = argv.baseline ? loadHw(argv.baseline) : null;
         const tr = readTrace(argv.trace);
         const steps = resolveSteps(argv.trace, { tokens: argv.tokens, lut: lutOutputOf(cfg) });
-        const mode = argv.mode as Mode;
-        const t0 = performance.now();
-        const sop = runSteps(cfg, steps, mode, undefined, tr.name);
-        const fp8 = base ? runSteps(base, steps, mode, baselineLayer, tr.name) : null;
-        const seconds = (performance.now() - t0) / 1000;
-        // steps that quantize on demand know their scheme; asking them for the layer would quantize again
-        const schemeOf = (i: number) => {
-          if (steps[i].scheme) return steps[i].scheme!;
-          const q = steps[i].layer();
-          return q.residuals?.index.length ? `${q.scheme}+res` : q.scheme;
-        };
-        if (argv.csv) {
-          const rows = sop.layers.map((l, i) => ({
-            index: i,
-            layer: l.name,
-            scheme: schemeOf(i),
-            hw: l.hw,
-            ...flatten(l),
-            ...(fp8 ? prefixed('baseline_', flatten(fp8.layers[i])) : {}),
-          }));
-          rows.push({ index: -1, layer: 'TOTAL', scheme: '', hw: sop.total.hw, ...flatten(sop.total), ...(fp8 ? prefixed('baseline_', flatten(fp8.total)) : {}) });
-          writeFileAtomic(argv.csv, stringify(rows, { header: true }));
-        }
-        if (argv.json) {
-          const out: Record<string, unknown> = { trace: tr.name, total: summary(sop.total), layers: sop.layers.map((l, i) => ({ ...summary(l), scheme: schemeOf(i) })) };
-          if (fp8) {
-            out.baseline = { total: summary(fp8.total), layers: fp8.layers.map(summary) };
-            out.ratio = ratios(sop.total, fp8.total);
-          }
-          process.stdout.write(toJson(out) + '\n');
-          return;
-        }
-        const head = ['#', 'layer', 'scheme', 'cycles', 'stalls', 'DRAM bytes', 'pJ/weight', 'LUT reloads'];
-        if (fp8) head.push('energy / FP8');
-        const rows = [head];
-        const line = (i: string, l: SimReport, scheme: string, b?: SimReport) => {
-          const r = [i, l.name, scheme, String(l.cycles), String(l.stall_cycles.total), String(l.dram_bytes), fmt(l.energy_pj_per_weight, 4), String(l.counters.lut_sram?.reloads ?? 0)];
-          if (b) r.push(fmt(l.energy_pj.total / b.energy_pj.total, 4));
-          rows.push(r);
-        };
-        sop.layers.forEach((l, i) => line(String(i), l, schemeOf(i), fp8?.layers[i]));
-        line('', { ...sop.total, name: 'TOTAL' }, '', fp8?.total);
-        process.stdout.write(`${printable(tr.name)}: ${steps.length} layer executions on ${cfg.hw.name}${fp8 ? ` and ${fp8.total.hw}` : ''} (${mode} mode, ${seconds.toFixed(2)} s)\n\n${table(rows)}\n`);
-        if (argv.csv) process.stdout.write(`\nCSV written to ${argv.csv}\n`);
+        replay(argv, tr.name, cfg, base, steps);
       }),
   );
+}
+
+/** Rows of the readable table: a long trace shows its first layers, then the total (every layer is in --csv / --json). */
+const TABLE_ROWS = 100;
+
+/**
+ * Replay the steps on the datapath (and the baseline beside it, layer by layer), streaming each layer's figures
+ * to the CSV and JSON as it is made: memory does not grow with the number of steps.
+ */
+function replay(argv: { csv?: string; json: boolean; mode: string; trace: string }, name: string, cfg: LoadedConfig, base: LoadedConfig | null, steps: Step[]): void {
+  const mode = argv.mode as Mode;
+  const t0 = performance.now();
+  const sopRun = layerReports(cfg, stepLayers(cfg, steps), { mode }, name);
+  const fp8Run = base ? layerReports(base, stepLayers(base, steps, baselineLayer), { mode }, name) : null;
+  // steps that quantize on demand know their scheme; asking them for the layer would quantize again
+  const schemeOf = (i: number) => {
+    if (steps[i].scheme) return steps[i].scheme!;
+    const q = steps[i].layer();
+    return q.residuals?.index.length ? `${q.scheme}+res` : q.scheme;
+  };
+  const csv = argv.csv ? new AtomicStream(argv.csv) : null;
+  const json = argv.json ? new JsonReplay(name, !!fp8Run) : null;
+  const head = ['#', 'layer', 'scheme', 'cycles', 'stalls', 'DRAM bytes', 'pJ/weight', 'LUT reloads'];
+  if (fp8Run) head.push('energy / FP8');
+  const rows = [head];
+  const line = (i: string, l: SimReport, scheme: string, b?: SimReport) => {
+    const r = [i, l.name, scheme, String(l.cycles), String(l.stall_cycles.total), String(l.dram_bytes), fmt(l.energy_pj_per_weight, 4), String(l.counters.lut_sram?.reloads ?? 0)];
+    if (b) r.push(fmt(l.energy_pj.total / b.energy_pj.total, 4));
+    rows.push(r);
+  };
+  const csvRow = (index: number, layer: string, scheme: string, l: SimReport, b?: SimReport) => ({ index, layer, scheme, hw: l.hw, ...flatten(l), ...(b ? prefixed('baseline_', flatten(b)) : {}) });
+  try {
+    for (let i = 0; ; i++) {
+      const a = sopRun.next();
+      const b = fp8Run?.next();
+      if (a.done) {
+        const total = a.value;
+        const bt = b?.value as SimReport | undefined;
+        if (csv) csv.write(stringify([csvRow(-1, 'TOTAL', '', total, bt)], { header: i === 0 }));
+        if (i > TABLE_ROWS) rows.push(['', `... ${i - TABLE_ROWS} more layer executions (every one in --csv and --json)`]);
+        line('', { ...total, name: 'TOTAL' }, '', bt);
+        json?.end(total, bt);
+        break;
+      }
+      const l = a.value;
+      const bl = b?.value as SimReport | undefined;
+      const scheme = schemeOf(i);
+      if (csv) csv.write(stringify([csvRow(i, l.name, scheme, l, bl)], { header: i === 0 }));
+      json?.layer(l, scheme, bl);
+      if (i < TABLE_ROWS) line(String(i), l, scheme, bl);
+    }
+  } catch (e) {
+    csv?.abort();
+    json?.abort();
+    throw e;
+  }
+  csv?.commit();
+  if (argv.json) return;
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(`${printable(name)}: ${steps.length} layer executions on ${cfg.hw.name}${base ? ` and ${base.hw.name}` : ''} (${mode} mode, ${seconds.toFixed(2)} s)\n\n${table(rows)}\n`);
+  if (argv.csv) process.stdout.write(`\nCSV written to ${argv.csv}\n`);
+}
+
+/**
+ * The replay's JSON, written as it is made: {"trace", "layers": [...], "total", "baseline": {"layers", "total"},
+ * "ratio"}. The baseline's layers wait in a temporary file until the datapath's array is closed.
+ */
+class JsonReplay {
+  private first = true;
+  private readonly spool: { path: string; fd: number } | null;
+  private spooled = 0;
+
+  constructor(name: string, baseline: boolean) {
+    process.stdout.write(`{"trace":${toJson(name)},"layers":[`);
+    if (baseline) {
+      const dir = mkdtempSync(join(tmpdir(), 'sopsim-replay-'));
+      const path = join(dir, 'baseline.json');
+      this.spool = { path, fd: openSync(path, 'w') };
+    } else this.spool = null;
+  }
+
+  layer(l: SimReport, scheme: string, b?: SimReport): void {
+    process.stdout.write((this.first ? '' : ',') + toJson({ ...summary(l), scheme }));
+    this.first = false;
+    if (this.spool && b) writeSync(this.spool.fd, (this.spooled++ ? ',' : '') + toJson(summary(b)));
+  }
+
+  end(total: SimReport, b?: SimReport): void {
+    process.stdout.write(`],"total":${toJson(summary(total))}`);
+    if (this.spool && b) {
+      closeSync(this.spool.fd);
+      process.stdout.write(',"baseline":{"layers":[');
+      const fd = openSync(this.spool.path, 'r');
+      const buf = Buffer.alloc(1 << 20);
+      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) process.stdout.write(Buffer.from(buf.subarray(0, n)));
+      closeSync(fd);
+      this.abort();
+      process.stdout.write(`],"total":${toJson(summary(b))}},"ratio":${toJson(ratios(total, b))}`);
+    }
+    process.stdout.write('}\n');
+  }
+
+  abort(): void {
+    if (this.spool) rmSync(dirname(this.spool.path), { recursive: true, force: true });
+  }
 }
 
 function prefixed(p: string, o: Record<string, number>): Record<string, number> {
