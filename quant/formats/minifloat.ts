@@ -115,7 +115,7 @@ export class Minifloat {
       if (!this.hasNaN) throw new Error(`format ${this.name} has no NaN`);
       return this.values.findIndex((v) => Number.isNaN(v));
     }
-    if (x < 0 && this.signed) return this.magCodes[this.nearestMagIndex(-x)] | this.signBit;
+    if ((x < 0 || Object.is(x, -0)) && this.signed) return this.magCodes[this.nearestMagIndex(-x)] | this.signBit; // -0 keeps its sign
     if (x < 0) return this.magCodes[0]; // unsigned: the nearest value to a negative number is the smallest
     return this.magCodes[this.nearestMagIndex(x)];
   }

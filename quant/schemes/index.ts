@@ -33,6 +33,8 @@ export interface QuantizeOptions {
   dd4Levels?: ArrayLike<number>;
   /** sop4: search the pair on every k-th row (default by layer size; 1 = every row). */
   searchSample?: number;
+  /** sop4: build every candidate pair in full and keep the best (slow); reports what the default search gives up. */
+  exhaustive?: boolean;
 }
 
 /** Canonical scheme name, or a one-line error listing the known ones. */
@@ -80,6 +82,7 @@ export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {})
         pair: opt.pair,
         dd4Levels: opt.dd4Levels,
         searchSample: opt.searchSample,
+        exhaustive: opt.exhaustive,
       });
     default: {
       const p = parseScaledName(name)!;

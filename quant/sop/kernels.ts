@@ -190,7 +190,11 @@ export class ScaleGrid {
   readonly codes: Uint32Array;
   /** Midpoints between neighbouring magnitudes (the rounding thresholds). */
   readonly mids: Float64Array;
-  /** Bits of the stored magnitude code (when the selection bit takes its lowest bit, it is still counted here). */
+  /**
+   * Bits of the stored magnitude code (when the selection bit takes its lowest bit, it is still counted here).
+   * A signed format's magnitude codes leave out its sign bit: the SOP scale's sign takes that place, so a
+   * signed scale costs the format's own width (E4M3: 8 bits, not 9).
+   */
   readonly bits: number;
 
   constructor(format: Minifloat, evenCodesOnly = false) {
@@ -201,7 +205,7 @@ export class ScaleGrid {
     this.codes = Uint32Array.from(keep, (i) => format.magCodes[i]);
     this.mids = new Float64Array(this.mags.length - 1);
     for (let i = 0; i < this.mids.length; i++) this.mids[i] = (this.mags[i] + this.mags[i + 1]) / 2;
-    this.bits = format.codeBits;
+    this.bits = format.signed ? format.codeBits - 1 : format.codeBits;
   }
 
   get max(): number {

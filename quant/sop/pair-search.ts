@@ -11,7 +11,7 @@ import { lutFormatName, type LutFormat } from '../codebooks/lut-format.js';
 import { fixedCodebookNames, getCodebook } from '../codebooks/registry.js';
 import { getFormat } from '../formats/registry.js';
 import { sampleRows, type Tensor2D, BadValueError } from '../io/tensor.js';
-import { geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
+import { decodeLayer, geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { codebookBook } from '../schemes/books.js';
 import { ScaleGrid, blockStats, encodeLayer, forEachBlock, layerShift, type BlockStats } from './kernels.js';
 import { scaleSearchAll } from '../parallel/scale-search.js';
@@ -42,6 +42,11 @@ export interface Sop4Options {
    * winner. Default: 1 up to 2^20 weights, then floor(weights / 2^20), at most 8. 1 searches every row.
    */
   searchSample?: number;
+  /**
+   * Build every candidate pair in full (each searched as a forced pair over every row) and keep the one with the
+   * least (activation-weighted) error; info.exhaustive records the default search's pair and what it gives up.
+   */
+  exhaustive?: boolean;
 }
 
 /** The default row stride of the pair search (see Sop4Options.searchSample). */
@@ -121,6 +126,7 @@ function fitDD4Book(ctx: Ctx, use: ((b: number) => boolean) | null, hist: Weight
 }
 
 export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
+  if (opt.exhaustive && !opt.pair) return exhaustivePairs(t, opt);
   const stride = opt.pair ? 1 : (opt.searchSample ?? defaultSearchSample(t.rows * t.cols));
   if (stride > 1 && t.rows >= 2 * stride) {
     // search on every stride-th row, then run the winning pair (and its DD4) over the whole layer
@@ -239,7 +245,7 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
     sel,
     selInScale: opt.selInScale,
     tensorScale: ctx.ts,
-    tensorScaleBits: 32,
+    tensorScaleBits: 8, // the normaliser is 2^p: its exponent p as a signed byte, as e4m3-pot stores its scale
     lut: lutFormatName(opt.lut),
     info: {
       pair: [a.book.name, b.book.name],
@@ -248,4 +254,41 @@ export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
       layer_shift: p,
     },
   };
+}
+
+/** The (activation-weighted) squared error of a layer against its weights. */
+function layerError(t: Tensor2D, q: QuantizedLayer, aw2: Float64Array | null): number {
+  const w = decodeLayer(q);
+  let e = 0;
+  for (let i = 0; i < w.length; i++) {
+    const d = t.data[i] - w[i];
+    e += d * d * (aw2 ? aw2[i % t.cols] : 1);
+  }
+  return e;
+}
+
+/** Every pair the default search considers, each built in full; the best kept, and what the default gave up. */
+function exhaustivePairs(t: Tensor2D, opt: Sop4Options): QuantizedLayer {
+  const plain = { ...opt, exhaustive: false };
+  const dflt = quantizeSop4(t, plain);
+  const dfltErr = layerError(t, dflt, opt.aw2);
+  let best = dflt;
+  let bestErr = dfltErr;
+  const fixed = opt.fixed ?? fixedCodebookNames();
+  const bs = [...new Set([...fixed, ...(opt.dd4 ? ['DD4'] : [])])];
+  let tried = 1;
+  for (let i = 0; i < fixed.length; i++)
+    for (const b of bs) {
+      const j = fixed.indexOf(b);
+      if (b.toUpperCase() === fixed[i].toUpperCase() || (j >= 0 && j < i)) continue;
+      const q = quantizeSop4(t, { ...plain, pair: [fixed[i], b], searchSample: 1 });
+      tried++;
+      const e = layerError(t, q, opt.aw2);
+      if (e < bestErr) {
+        best = q;
+        bestErr = e;
+      }
+    }
+  best.info = { ...best.info, exhaustive: { pairs_built: tried, default_pair: dflt.info.pair, default_shortfall_db: bestErr > 0 ? 10 * Math.log10(dfltErr / bestErr) : 0 } };
+  return best;
 }

@@ -64,7 +64,7 @@ export function quantizeScaled(t: Tensor2D, scheme: string, element: Minifloat, 
     sel: null,
     selInScale: false,
     tensorScale: ts,
-    tensorScaleBits: 32,
+    tensorScaleBits: 8, // the normaliser is 2^p: its exponent p as a signed byte, as e4m3-pot stores its scale
     lut: lutFormatName(opt.lut),
     info: { layer_shift: p },
   };

@@ -473,3 +473,27 @@ describe('replay streams per-layer figures: memory does not grow with the steps'
     expect(r.status).toBe(0);
   }, 300_000);
 });
+
+describe('quantizer accounting', () => {
+  it('a signed scale format pays one sign: E4M3 costs what UE4M3 does, BF16 17 bits, S1E5M5 12 bits a block', () => {
+    const bpw = (scale: string) => JSON.parse(sopsim(['quantize', 'synthetic:t4:32x256:4', '-s', 'sop4', '--scale', scale, '--json']).stdout).bpw_block;
+    expect(bpw('E4M3')).toBe(bpw('UE4M3'));
+    expect(bpw('E4M3')).toBe(4 + 9 / 16);
+    expect(bpw('BF16')).toBe(4 + 17 / 16);
+    expect(bpw('S1E5M5')).toBe(4 + 12 / 16);
+  });
+
+  it('round keeps the sign of zero: -0 and a negative value that rounds to zero print -0 with the sign bit', () => {
+    const r = sopsim(['round', '--format', 'FP16', '--code'], '-0\n-1e-9\n0\n');
+    expect(r.stdout).toBe('-0\t0x8000\n-0\t0x8000\n0\t0x0000\n');
+    expect(sopsim(['round', '--format', 'E4M3'], '-0\n').stdout).toBe('-0\n');
+  });
+
+  it('power-of-two per-layer scales cost 8 bits in every scheme (sop4, E2M3sUE4M4, e4m3-pot); NVFP4\'s FP32 scale 32', () => {
+    const layerBits = (scheme: string) => JSON.parse(sopsim(['quantize', 'synthetic:t4:32x256:4', '-s', scheme, '--json']).stdout).bits.layerBits;
+    expect(layerBits('E2M3sUE4M4')).toBe(8);
+    expect(layerBits('e4m3-pot')).toBe(8);
+    expect([8, 8 + 16 * 8 + 8]).toContain(layerBits('sop4'));
+    expect(layerBits('nvfp4')).toBe(32);
+  });
+});

@@ -71,11 +71,11 @@ describe('reference schemes follow their specs', () => {
 describe('SOP block quantization', () => {
   const t = synthesize({ dist: 't4', rows: 64, cols: 512, seed: 3 });
 
-  it('E2M3sUE4M4 is exactly 6.5 bpw per block (+32 bits per layer) and its scales are UE4M4 values', () => {
+  it('E2M3sUE4M4 is exactly 6.5 bpw per block (+8 bits per layer: the power-of-two normaliser\'s exponent) and its scales are UE4M4 values', () => {
     const q = quantize(t, 'E2M3sUE4M4');
     const b = bitsAccount(q);
     expect(b.bpwBlock).toBe(6.5);
-    expect(b.layerBits).toBe(32);
+    expect(b.layerBits).toBe(8);
     const ue = getFormat('UE4M4');
     for (let i = 0; i < q.geom.blocks; i++) expect(ue.values[q.scaleCodes[i]]).toBe(q.scales[i]);
   });
@@ -85,7 +85,7 @@ describe('SOP block quantization', () => {
     const b = bitsAccount(q);
     expect(b.bpwBlock).toBe(4.5);
     const ddBits = q.books.some((x) => x.name === 'DD4') ? 16 * 8 + 8 : 0;
-    expect(b.layerBits).toBe(32 + ddBits);
+    expect(b.layerBits).toBe(8 + ddBits); // the normaliser 2^p as its exponent byte, as e4m3-pot's scale
     expect(q.books.length).toBe(2);
     const share = q.info.share as Record<string, number>;
     expect(Object.values(share).reduce((a, c) => a + c, 0)).toBeCloseTo(1, 12);

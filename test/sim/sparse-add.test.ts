@@ -15,8 +15,8 @@ describe('sparse add', () => {
     const r = runOne(cfg('sop-hif', { ...LUT_8X4X2, 'sparse_add.lanes': 1 }), q);
     // tile: 128 x 6 + 8 x 8 + 20 x 48 bits = 224 B, [4,11) after the table [0,3) and header [3,4): arrives 211;
     // the table is ready at 203 + 64/4 = 219
-    expect(r.dram_bytes).toBe(96 + 32 + 224); // the 65-B table and the 4-B header take whole 32-B bursts
-    expect(r.counters.weight_fetch.padding_bytes).toBe(31 + 28);
+    expect(r.dram_bytes).toBe(96 + 32 + 224); // the 65-B table and the 1-B header (the normaliser's exponent) take whole 32-B bursts
+    expect(r.counters.weight_fetch.padding_bytes).toBe(31 + 31);
     expect(r.stall_cycles.sparse).toBe(20 - 2);
     expect(r.stall_cycles.lut_reload).toBe(219 - 211);
     expect(r.cycles).toBe(219 + 20 + 8);

@@ -79,8 +79,8 @@ function plan(argv: Args): Plan {
   const budget = argv['budget-bpw'] as number; // demanded and checked by numberOption
   if (!(budget > 0)) throw new UsageError(`--budget-bpw: expected a positive number, got ${budget}`);
   const weights = layers.reduce((s, l) => s + l.rows * l.cols, 0);
-  // the cheapest entry is 4-bit indices and an 8-bit field per block of 32, plus the 32-bit normaliser
-  const floor = layers.reduce((s, l) => s + 4 * l.rows * l.cols + 8 * l.rows * Math.ceil(l.cols / 32) + 32, 0) / weights;
+  // the cheapest entry is 4-bit indices and an 8-bit field per block of 32, plus the normaliser's exponent byte
+  const floor = layers.reduce((s, l) => s + 4 * l.rows * l.cols + 8 * l.rows * Math.ceil(l.cols / 32) + 8, 0) / weights;
   if (budget < floor) throw new UsageError(`--budget-bpw ${budget}: below the cheapest menu entry (${fmt(floor, 5)} bpw for this model)`);
   const out = argv.out;
   if (existsSync(out) && readdirSync(out).length > 0 && !argv.force) throw new UsageError(`--out ${out}: directory exists and is not empty (use --force to replace it)`);

@@ -28,6 +28,7 @@ function options(a: Argv) {
     .option('pair', { type: 'string', describe: 'sop4: force one pair, e.g. NF4,DD4 (default: search every pair)' })
     .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
     .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
+    .option('exhaustive', { type: 'boolean', default: false, describe: 'sop4: build every candidate pair in full over every row and keep the best (about 10x slower); the JSON\'s info.exhaustive says what the default search gave up' })
     .option('search-sample', numberOption('search-sample', 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)', { min: 1, max: 1 << 20 }))
     .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
     .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
@@ -70,6 +71,7 @@ function quantizeFiles(argv: Args): void {
     selInScale: argv['sel-in-scale'],
     searchShift: argv['search-shift'],
     searchSample: argv['search-sample'],
+    exhaustive: argv.exhaustive,
   };
   let outDir: string | null = null;
   if (argv.out && names.length > 1) {
@@ -102,13 +104,17 @@ function quantizeFiles(argv: Args): void {
         r.pair = q.info.pair;
         r.share = q.info.share;
       }
+      if (q.info.exhaustive) r.exhaustive = q.info.exhaustive;
       if (argv.out) {
         writeSopw(staged ? staged.staging(n) : argv.out, q);
         r.out = staged ? staged.final(n) : argv.out;
       }
       if (argv.json) process.stdout.write(toJson(r) + '\n');
       else {
-        const notes = q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '';
+        const ex = q.info.exhaustive as { default_pair: string[]; default_shortfall_db: number } | undefined;
+        const notes =
+          (q.info.pair ? `pair ${(q.info.pair as string[]).join('+')}, ${fmt(100 * (Object.values(q.info.share as Record<string, number>)[1] ?? 0), 3)}% on B` : '') +
+          (ex ? ` (default search: ${ex.default_pair.join('+')}, ${fmt(ex.default_shortfall_db, 3)} dB short)` : '');
         rows.push([n, `${t.rows}x${t.cols}`, scheme, fmt(r.bpw, 4), fmt(r.mse, 4), fmt(r.sqnr_db, 4), fmt(r.acos_ppm, 4), fmt(seconds, 3), notes + (r.out ? ` -> ${r.out}` : '')]);
       }
     }

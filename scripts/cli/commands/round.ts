@@ -26,8 +26,8 @@ export function register(y: Argv): Argv {
           const x = Number(s);
           if (Number.isNaN(x) && !/^[+-]?nan$/i.test(s)) throw new UsageError(`stdin line ${i + 1}: '${s}' is not a number`);
           const code = f.encode(x);
-          const v = f.values[code];
-          out.push(argv.code ? `${v}\t0x${code.toString(16).padStart(Math.ceil(f.bits / 4), '0')}` : String(v));
+          const v = Object.is(f.values[code], -0) ? '-0' : String(f.values[code]);
+          out.push(argv.code ? `${v}\t0x${code.toString(16).padStart(Math.ceil(f.bits / 4), '0')}` : v);
         });
         process.stdout.write(out.join('\n') + (out.length ? '\n' : ''));
       }),
