@@ -4,8 +4,9 @@
 
 import type { Mode } from '../../sim/datapath/datapath.js';
 import { resolveSteps, type Step } from '../../sim/trace/steps.js';
-import { lutOutputOf } from '../../sim/config/load.js';
-import { loadHw } from './hw.js';
+import { ConfigError, lutOutputOf } from '../../sim/config/load.js';
+import { readJsonFile } from '../../quant/io/bytes.js';
+import { hwPath, loadHw } from './hw.js';
 import { flatten, runSteps } from './sim-run.js';
 import { baselineLayer } from './commands/compare.js';
 
@@ -31,25 +32,52 @@ function steps(trace: string, lut: string | undefined): Step[] {
   return s;
 }
 
+/**
+ * The point's --set values the baseline takes: every one whose section the baseline has (a clock, the DRAM,
+ * the weight buffer, the MACs...), none of a block it lacks (the LUT, the ROM, the selection mux).
+ */
+export function baselineSets(baseline: string, setStrings: string[]): string[] {
+  const doc = readJsonFile(hwPath(baseline)) as Record<string, unknown>;
+  return setStrings.filter((s) => Object.hasOwn(doc, s.slice(0, s.indexOf('.') < 0 ? s.indexOf('=') : s.indexOf('.'))));
+}
+
+/** The row of a point that cannot run on its configuration: its settings, and why, in `status`. */
+export function infeasibleRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>, hw: string, reason: string): Record<string, string | number> {
+  const row: Record<string, string | number> = { point: task.point, points: task.points };
+  for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
+  row.status = `infeasible: ${reason}`;
+  row.hw = hw;
+  return row;
+}
+
 export function runPoint(task: PointTask): Record<string, string | number> {
   const setStrings = task.sets.map(([p, v]) => `${p}=${v}`);
   const cfg = loadHw(task.hw, setStrings);
   const st = steps(task.trace, lutOutputOf(cfg));
-  const sop = flatten(runSteps(cfg, st, task.mode).total);
+  let sop: Record<string, number>;
+  try {
+    sop = flatten(runSteps(cfg, st, task.mode).total);
+  } catch (e) {
+    if (e instanceof ConfigError) return infeasibleRow(task, cfg.hw.name, e.message.replace(/^[^:]*\.json: /, ''));
+    throw e;
+  }
   const row: Record<string, string | number> = { point: task.point, points: task.points };
   for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
+  row.status = 'ok';
   row.hw = cfg.hw.name;
   Object.assign(row, sop);
   if (task.baseline) {
-    const key = task.baselineSets ? `${task.baseline}|${setStrings.join(',')}` : task.baseline;
+    const bsets = task.baselineSets ? baselineSets(task.baseline, setStrings) : [];
+    const key = `${task.baseline}|${bsets.join(',')}`;
     let b = baselineCache.get(key);
     if (!b) {
-      const bcfg = loadHw(task.baseline, task.baselineSets ? setStrings.filter((s) => !s.startsWith('lut.')) : undefined);
+      const bcfg = loadHw(task.baseline, bsets);
       b = flatten(runSteps(bcfg, st, task.mode, baselineLayer).total);
       baselineCache.set(key, b);
     }
     for (const [k, v] of Object.entries(b)) row[`baseline_${k}`] = v;
-    const r = (k: string) => (b![k] ? sop[k] / b![k] : 0);
+    // a ratio over zero is undefined: an empty cell, never 1 or 0
+    const r = (k: string) => (b![k] ? sop[k] / b![k] : '');
     row.ratio_cycles = r('cycles');
     row.ratio_dram_bytes = r('dram_bytes');
     row.ratio_energy_total = r('energy_total_pj');

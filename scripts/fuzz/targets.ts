@@ -7,7 +7,9 @@
 // rejected with one of sopsim's own one-line input errors naming the file, or anything else — a crash.
 
 import fc from 'fast-check';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { BUNDLED_HW } from '../cli/hw.js';
 import { npyImage, safetensorsImage } from './images.js';
@@ -32,6 +34,8 @@ export interface Seed {
   boundaries: number[];
   /** For structure-aware mutations: the JSON header, and how to rebuild the file around an edited one. */
   json?: { doc: unknown; rebuild: (doc: unknown) => Uint8Array };
+  /** Checksummed binary data (a .sopw's sections): rebuild the file with edited data and its checksums made consistent. */
+  data?: { bytes: Uint8Array; rebuild: (data: Uint8Array) => Uint8Array };
 }
 
 export interface Target {
@@ -171,7 +175,14 @@ function sopwSeeds(): Seed[] {
     const dataStart = 16 + hlen;
     const boundaries = [0, 4, 6, 8, 12, 12 + hlen, dataStart, ...header.sections.flatMap((s) => [dataStart + s.offset, dataStart + s.offset + s.length])];
     const data = bytes.slice(dataStart);
-    return { bytes, boundaries, json: { doc: header, rebuild: (d) => sopwImage(d, [data]) } };
+    // data edited in place keeps every section's length: recompute their checksums, so the edit reaches the
+    // checks behind them (the semantic ones)
+    const reCrc = (d: Uint8Array) => {
+      const h = JSON.parse(JSON.stringify(header)) as { sections: Array<{ offset: number; length: number; crc32: number }> };
+      for (const s of h.sections) s.crc32 = crc32(d.subarray(s.offset, s.offset + s.length));
+      return sopwImage(h, [d]);
+    };
+    return { bytes, boundaries, json: { doc: header, rebuild: (d) => sopwImage(d, [data]) }, data: { bytes: data, rebuild: reCrc } };
   });
 }
 
@@ -184,7 +195,8 @@ const sopwTarget: Target = {
     const w = decodeLayer(f.layer);
     const bits = bitsAccount(f.layer);
     if (!Number.isFinite(bits.bpw)) return `accepted a layer whose bpw is ${bits.bpw}`;
-    for (let i = 0; i < w.length; i++) if (Number.isNaN(w[i])) return `decodes weight ${i} to NaN`;
+    for (let i = 0; i < w.length; i++) if (!Number.isFinite(w[i])) return `decodes weight ${i} to ${w[i]}`;
+    if (f.header.bpw !== bits.bpw) return `header bpw ${f.header.bpw}, contents ${bits.bpw}`;
     // bytes outside the checksummed header and sections are the reserved preamble field only: an image
     // that differs from its seed only there must decode to the seed's weights bit for bit
     const diff: number[] = [];
@@ -316,7 +328,15 @@ export type Mutation =
   | { kind: 'overwrite'; at: number; value: number; width: 4 | 8 }
   | { kind: 'nonfinite'; at: number; pattern: number }
   | { kind: 'json'; pick: number; op: 'replace' | 'delete' | 'add'; value: unknown }
-  | { kind: 'json2'; edits: Array<{ pick: number; op: 'replace' | 'delete' | 'add'; value: unknown }> };
+  | { kind: 'json2'; edits: Array<{ pick: number; op: 'replace' | 'delete' | 'add'; value: unknown }> }
+  /** A key named like an Object.prototype member, as an own key, somewhere in the JSON. */
+  | { kind: 'proto'; pick: number; key: string; value: unknown }
+  /** Bytes of checksummed data changed with the checksums made consistent (semantic edits CRCs cannot catch). */
+  | { kind: 'data'; flips: Array<[number, number]> }
+  /** A field set to a value of the right type and the wrong meaning. */
+  | { kind: 'semantic'; edit: number }
+  /** Not a regular file at the path: a folder, a FIFO, a link to a device, a dangling link. */
+  | { kind: 'special'; what: 'folder' | 'fifo' | 'device' | 'dangling' };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'seed' as const }) },
@@ -341,7 +361,36 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
       edits: fc.array(fc.record({ pick: fc.nat(), op: fc.constantFrom('replace' as const, 'delete' as const, 'add' as const), value: evilValue }), { minLength: 2, maxLength: 4 }),
     }),
   },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('proto' as const), pick: fc.nat(), key: fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'length'), value: evilValue }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('data' as const), flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('semantic' as const), edit: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('special' as const), what: fc.constantFrom('folder' as const, 'fifo' as const, 'device' as const, 'dangling' as const) }) },
 );
+
+/** Edits of the right type and the wrong meaning, applied where the document has the field. */
+const SEMANTIC: Array<(d: Record<string, any>) => void> = [
+  (d) => 'tensor_scale' in d && (d.tensor_scale = 1e308),
+  (d) => 'tensor_scale' in d && (d.tensor_scale = 0),
+  (d) => d.books?.[0]?.levels && (d.books[0].levels = d.books[0].levels.slice(0, 2)),
+  (d) => d.books?.[0]?.levels && (d.books[0].levels = d.books[0].levels.map((v: number) => v * 1e306)),
+  (d) => d.books?.[0]?.format && (d.books[0].format = 'E2M1'),
+  (d) => d.books?.[0]?.format && (d.books[0].format = 'E4M3'),
+  (d) => d.books?.[0]?.bits && (d.books[0].bits = 2),
+  (d) => d.books?.find((b: { entries?: number }) => b.entries) && (d.books.find((b: { entries?: number }) => b.entries).hif_exponent = 1000),
+  (d) => 'bpw' in d && (d.bpw = 1),
+  (d) => d.bits && (d.bits.total += 8),
+  (d) => d.scale && (d.scale.signed = !d.scale.signed),
+  (d) => d.scale?.format && (d.scale.format = 'UE8M0'),
+  (d) => 'residuals' in d && (d.residuals += 1),
+  (d) => d.shape && (d.shape = [d.shape[1], d.shape[0]]),
+  (d) => d.books?.[0] && (d.books[0].name = 0),
+  (d) => d.layers?.[0] && (d.layers[0].repeat = 1_000_001),
+  (d) => d.layers?.[0] && (d.layers[0].tokens = 0),
+  (d) => d.clock_ghz && (d.clock_ghz.value = 5e-324),
+  (d) => d.lut && typeof d.lut === 'object' && (d.lut.banks = 1 << 20),
+  (d) => d.weight_buffer && (d.weight_buffer.tile_bytes = 1),
+  (d) => d.levels && (d.levels = [1, 1]),
+];
 
 /** The bytes of a case: the seed with one mutation applied. */
 export function applyMutation(seed: Seed, m: Mutation): Uint8Array {
@@ -370,6 +419,27 @@ export function applyMutation(seed: Seed, m: Mutation): Uint8Array {
       else dv.setUint32(at, m.value >>> 0, true);
       return out;
     }
+    case 'proto': {
+      if (!seed.json) return b.slice();
+      const copy = JSON.parse(JSON.stringify(seed.json.doc)) as unknown;
+      const objs = paths(copy).map((p) => p.reduce<any>((o, k) => o[k], copy)).filter((o) => o && typeof o === 'object' && !Array.isArray(o));
+      if (objs.length) Object.defineProperty(objs[m.pick % objs.length], m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+      return seed.json.rebuild(copy);
+    }
+    case 'data': {
+      if (!seed.data) return b.slice();
+      const d = seed.data.bytes.slice();
+      for (const [at, x] of m.flips) if (d.length) d[at % d.length] ^= x;
+      return seed.data.rebuild(d);
+    }
+    case 'semantic': {
+      if (!seed.json) return b.slice();
+      const copy = JSON.parse(JSON.stringify(seed.json.doc)) as Record<string, any>;
+      SEMANTIC[m.edit % SEMANTIC.length](copy);
+      return seed.json.rebuild(copy);
+    }
+    case 'special':
+      return b.slice(); // the runner puts a special file at the path instead (placeSpecial)
     case 'json':
     case 'json2': {
       if (!seed.json) return b.slice(0, Math.max(0, b.length - 1));
@@ -409,6 +479,13 @@ export interface CampaignResult {
 /** A case slower than this counts as a hang (readers are linear in small inputs: milliseconds at most). */
 export const HANG_MS = 2000;
 
+/** Put a folder, a FIFO, a link to a device or a dangling link at `path`. */
+function placeSpecial(path: string, what: 'folder' | 'fifo' | 'device' | 'dangling'): void {
+  if (what === 'folder') mkdirSync(path);
+  else if (what === 'fifo') execFileSync('mkfifo', [path]);
+  else symlinkSync(what === 'device' ? '/dev/zero' : `${path}.nowhere`, path);
+}
+
 export function runCampaign(target: Target, cases: number, seed: number, dir: string): CampaignResult {
   mkdirSync(dir, { recursive: true });
   target.prepare?.(dir);
@@ -419,7 +496,9 @@ export function runCampaign(target: Target, cases: number, seed: number, dir: st
   plan.forEach(([s, m], index) => {
     const sd = target.seeds[s % target.seeds.length];
     const bytes = applyMutation(sd, m);
-    writeFileSync(path, bytes);
+    rmSync(path, { recursive: true, force: true });
+    if (m.kind === 'special') placeSpecial(path, m.what);
+    else writeFileSync(path, bytes);
     const c0 = performance.now();
     const fail = (kind: Failure['kind'], message: string) => r.failures.length < 20 && r.failures.push({ target: target.name, index, mutation: m, kind, message });
     try {
@@ -452,6 +531,7 @@ export function runCampaign(target: Target, cases: number, seed: number, dir: st
       fail('hang', `${ms.toFixed(0)} ms`);
     }
   });
+  rmSync(path, { recursive: true, force: true });
   r.seconds = (performance.now() - t0) / 1000;
   return r;
 }

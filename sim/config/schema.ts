@@ -35,7 +35,7 @@ export const HwRootSchema = z
     datapath: z.string().min(1),
     technology: z.string().min(1),
     node_nm: z.number().int().positive(),
-    clock_ghz: SourcedIn(z.number().positive().max(1000)),
+    clock_ghz: SourcedIn(z.number().min(1e-3, { message: 'expected at least 0.001 GHz (1 MHz)' }).max(1000)),
     pipeline_depth: SourcedIn(z.number().int().min(1).max(10_000)),
     action_sources: z.string().min(3),
   })

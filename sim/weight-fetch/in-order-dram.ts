@@ -16,7 +16,7 @@ import type { WeightFetch } from './weight-fetch.js';
 const Schema = z
   .object({
     impl: implOf('in-order-dram'),
-    gb_per_s: SourcedIn(z.number().positive().max(1e6)),
+    gb_per_s: SourcedIn(z.number().min(1e-3, { message: 'expected at least 0.001 GB/s (1 MB/s)' }).max(1e6)),
     latency_ns: SourcedIn(z.number().min(0).max(1e9)),
     /** Smallest access: every request moves whole bursts (1: byte-granular). */
     burst_bytes: SourcedIn(z.number().int().min(1).max(4096)).optional(),

@@ -497,3 +497,13 @@ describe('quantizer accounting', () => {
     expect(layerBits('nvfp4')).toBe(32);
   });
 });
+
+describe('rates and clocks have floors', () => {
+  it('a DRAM bandwidth of 1e-320 GB/s or a 1e-320 GHz clock is refused (it made the cycle count infinite)', () => {
+    for (const [set, msg] of [['weight_fetch.gb_per_s=1e-320', /weight_fetch\.gb_per_s\.value': expected at least 0\.001 GB\/s/], ['clock_ghz=1e-320', /clock_ghz\.value': expected at least 0\.001 GHz/]] as const) {
+      const r = sopsim(['simulate', 'synthetic:t4:16x64', '--set', set]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+});

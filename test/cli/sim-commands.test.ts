@@ -83,3 +83,36 @@ describe('sopsim compare', () => {
     expect(r.stdout).toMatch(/energy_total_pj/);
   });
 });
+
+describe('sweep: infeasible points and a baseline that follows the shared settings', () => {
+  it('a two-axis sweep with an infeasible value writes every point, marking the infeasible ones; the FP8 baseline moves with a swept bandwidth', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-infeasible-'));
+    const out = join(dir, 'sw.csv');
+    const r = sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'lut.capacity_bytes=1024,32', '--set', 'weight_fetch.gb_per_s=8,16', '--out', out, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const head = lines[0].split(',');
+    const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
+    expect(rows).toHaveLength(4);
+    expect(rows.map((x) => x.status.slice(0, 10))).toEqual(['ok', 'ok', 'infeasible', 'infeasible']);
+    expect(rows[2].status).toMatch(/32 B cannot hold table/);
+    expect(rows[2].cycles).toBe('');
+    // the baseline takes the swept DRAM bandwidth (and not the LUT keys it has no block for)
+    expect(Number(rows[0].baseline_cycles)).toBeGreaterThan(Number(rows[1].baseline_cycles));
+    expect(Number(rows[0].ratio_cycles)).toBeCloseTo(Number(rows[0].cycles) / Number(rows[0].baseline_cycles), 12);
+    const fixed = join(dir, 'fixed.csv');
+    expect(sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'weight_fetch.gb_per_s=8,16', '--no-baseline-sets', '--out', fixed, '--workers', '1']).code).toBe(0);
+    const f = readFileSync(fixed, 'utf8').trim().split('\n');
+    const fh = f[0].split(',');
+    const bc = f.slice(1).map((l) => l.split(',')[fh.indexOf('baseline_cycles')]);
+    expect(bc[0]).toBe(bc[1]);
+  }, 120_000);
+
+  it('every point infeasible is bad input: one line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-allbad-'));
+    const r = sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'weight_buffer.tile_bytes=1,2', '--out', join(dir, 'x.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'x.csv'))).toBe(false);
+  });
+});

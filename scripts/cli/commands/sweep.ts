@@ -16,7 +16,8 @@ import type { Mode } from '../../../sim/datapath/datapath.js';
 import { numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, type ProgressMode, UsageError, yieldToEvents } from '../common.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
-import { runPoint, type PointTask } from '../sweep-point.js';
+import { infeasibleRow, runPoint, type PointTask } from '../sweep-point.js';
+import { ConfigError } from '../../../sim/config/load.js';
 
 export type SetAxis = { path: string; values: Array<number | boolean> };
 
@@ -103,8 +104,20 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const shard = parseShard(o.shard);
   readTrace(o.trace); // a malformed trace fails before any work
   const all = cartesian(axes);
-  // every point's config must load: unknown paths and bad values fail before any work
-  for (const p of all) loadHw(o.hw, p.map(([k, v]) => `${k}=${v}`));
+  // every point's config must load: unknown paths and bad values fail before any work; a point whose values
+  // load but do not compose (a tile smaller than a lane group...) is infeasible, unless every point is
+  const infeasible = new Map<number, string>();
+  let firstError: unknown = null;
+  all.forEach((p, point) => {
+    try {
+      loadHw(o.hw, p.map(([k, v]) => `${k}=${v}`));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      firstError ??= e;
+      infeasible.set(point, e.message.replace(/^[^:]*\.json: /, ''));
+    }
+  });
+  if (infeasible.size === all.length) throw firstError;
   if (o.baseline) loadHw(o.baseline);
   const resumed = o.resume ? checkResumeRows(o.resumeFile ?? '--resume', o.resume, all, { hw: loadHw(o.hw).hw.name, baseline: !!o.baseline }) : new Map<number, Record<string, string>>();
   const tasks: PointTask[] = all
@@ -117,6 +130,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   bar?.start(tasks.length, 0, { rate: '0.00' });
   const t0 = performance.now();
   let done = 0;
+  const hwName = loadHw(o.hw).hw.name;
+  const run = (t: PointTask) => (infeasible.has(t.point) ? infeasibleRow(t, hwName, infeasible.get(t.point)!) : null);
   const tick = (row: Record<string, string | number>) => {
     done++;
     o.onRow?.(row);
@@ -129,7 +144,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     rows = [];
     for (const t of tasks) {
       await yieldToEvents(); // lets an interrupt in between points
-      const r = runPoint(t);
+      const r = run(t) ?? runPoint(t);
       tick(r);
       rows.push(r);
     }
@@ -138,7 +153,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     try {
       rows = await Promise.all(
         tasks.map(async (t) => {
-          const r = (await pool.run(t)) as Record<string, string | number>;
+          const r = run(t) ?? ((await pool.run(t)) as Record<string, string | number>);
           tick(r);
           return r;
         }),
@@ -162,7 +177,7 @@ export function register(y: Argv): Argv {
         .option('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name' })
         .option('set', { type: 'string', array: true, demandOption: true, describe: 'path=v1,v2,... (any numeric config path); several --set give their cartesian product' })
         .option('baseline', { type: 'string', default: 'fp8-e4m3', describe: 'baseline hw-config for the ratio columns ("none" to skip)' })
-        .option('baseline-sets', { type: 'boolean', default: false, describe: 'apply the --set values (except lut.*) to the baseline too' })
+        .option('baseline-sets', { type: 'boolean', default: true, describe: 'apply every --set to the baseline too where the baseline has that block (a swept DRAM bandwidth moves both sides; LUT keys only the SOP side); --no-baseline-sets keeps the baseline as configured' })
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file to write' })
         .option('shard', { type: 'string', describe: 'run slice i of N (points with index mod N = i), e.g. $SLURM_ARRAY_TASK_ID/8' })
         .option('workers', numberOption('workers', 'worker threads (default: the cores)', { min: 1, max: 256, default: availableParallelism() }))
@@ -211,15 +226,20 @@ export function register(y: Argv): Argv {
   );
 }
 
-/** The CSV of sweep rows: columns in the order of the first row, every row holding exactly those columns. */
+/**
+ * The CSV of sweep rows: columns in the order of the first point that ran, every such row holding exactly those
+ * columns; an infeasible point's row leaves the figures empty.
+ */
 export function csvText(rows: Array<Record<string, string | number>>): string {
   if (rows.length === 0) return '';
-  const columns = Object.keys(rows[0]);
+  const ran = rows.find((r) => !String(r.status ?? '').startsWith('infeasible')) ?? rows[0];
+  const columns = Object.keys(ran);
   for (const r of rows) {
+    if (String(r.status ?? '').startsWith('infeasible')) continue;
     const keys = Object.keys(r);
     if (keys.length !== columns.length || keys.some((k, i) => k !== columns[i])) throw new InputError(`point ${r.point}`, 'its columns differ from the other points (a resumed CSV from another hw-config or baseline?)');
   }
-  return stringify(rows, { header: true, columns });
+  return stringify(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? '']))), { header: true, columns });
 }
 
 /** A CSV file as text records, header first; every record must have the header's column count. */
