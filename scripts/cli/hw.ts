@@ -1,6 +1,7 @@
 // Finding hw-configs (a path, or a bundled name such as `sop-hif`) and parsing --set overrides.
 
 import { existsSync } from 'node:fs';
+import { parseBytes } from '../../quant/io/bytes.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadHwConfig, type LoadedConfig } from '../../sim/config/load.js';
@@ -24,14 +25,23 @@ export function hwPath(nameOrPath: string): string {
 }
 
 /** Parse `path=value` overrides; values are numbers, true/false, or strings. */
+/**
+ * One --set value: true/false, a size with a suffix (4K, 64KiB, 1M: powers of 1024), a number, or else a
+ * string (an enum such as lut.output=bf16).
+ */
+export function parseSetValue(v: string): number | string | boolean {
+  const t = v.trim();
+  if (t === 'true' || t === 'false') return t === 'true';
+  if (/^\d+(\.\d+)?\s*[kmgt](i?b)?$/i.test(t)) return parseBytes(t)!;
+  const num = Number(t);
+  return Number.isFinite(num) && t !== '' ? num : t;
+}
+
 export function parseSets(sets: string[] | undefined): Array<[string, number | string | boolean]> {
   return (sets ?? []).map((s) => {
     const m = /^([A-Za-z0-9_.]+)=(.+)$/.exec(s);
     if (!m) throw new UsageError(`--set '${s}': expected path=value, e.g. lut.capacity_bytes=8192`);
-    const v = m[2];
-    if (v === 'true' || v === 'false') return [m[1], v === 'true'];
-    const num = Number(v);
-    return [m[1], Number.isFinite(num) && v.trim() !== '' ? num : v];
+    return [m[1], parseSetValue(m[2])];
   });
 }
 

@@ -17,7 +17,7 @@ export interface PointTask {
   hw: string;
   baseline: string | null;
   baselineSets: boolean;
-  sets: Array<[string, number | boolean]>;
+  sets: Array<[string, number | boolean | string]>;
   mode: Mode;
 }
 
@@ -25,10 +25,10 @@ const stepsCache = new Map<string, Step[]>();
 const baselineCache = new Map<string, Record<string, number>>();
 
 /** A trace's steps, raw weights quantized for the datapath's LUT format (as simulate, compare and replay do). */
-function steps(trace: string, lut: string | undefined): Step[] {
-  const key = `${trace}\0${lut ?? ''}`;
+function steps(trace: string, lut: string | undefined, tokens: number | undefined): Step[] {
+  const key = `${trace}\0${lut ?? ''}\0${tokens ?? ''}`;
   let s = stepsCache.get(key);
-  if (!s) stepsCache.set(key, (s = resolveSteps(trace, { lut })));
+  if (!s) stepsCache.set(key, (s = resolveSteps(trace, { lut, tokens })));
   return s;
 }
 
@@ -51,9 +51,11 @@ export function infeasibleRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>
 }
 
 export function runPoint(task: PointTask): Record<string, string | number> {
-  const setStrings = task.sets.map(([p, v]) => `${p}=${v}`);
+  // `tokens` is the trace's, every other key the hw-config's
+  const tokens = task.sets.find(([p]) => p === 'tokens')?.[1] as number | undefined;
+  const setStrings = task.sets.filter(([p]) => p !== 'tokens').map(([p, v]) => `${p}=${v}`);
   const cfg = loadHw(task.hw, setStrings);
-  const st = steps(task.trace, lutOutputOf(cfg));
+  const st = steps(task.trace, lutOutputOf(cfg), tokens);
   let sop: Record<string, number>;
   try {
     sop = flatten(runSteps(cfg, st, task.mode).total);
@@ -68,7 +70,7 @@ export function runPoint(task: PointTask): Record<string, string | number> {
   Object.assign(row, sop);
   if (task.baseline) {
     const bsets = task.baselineSets ? baselineSets(task.baseline, setStrings) : [];
-    const key = `${task.baseline}|${bsets.join(',')}`;
+    const key = `${task.baseline}|${bsets.join(',')}|${tokens ?? ''}`;
     let b = baselineCache.get(key);
     if (!b) {
       const bcfg = loadHw(task.baseline, bsets);

@@ -2,7 +2,7 @@
 // implementation it names. Errors name the file, the field and what was expected.
 
 import { readJsonFile } from '../../quant/io/bytes.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, InfeasibleError } from './errors.js';
 import { dirname, resolve } from 'node:path';
 import type { ZodType } from 'zod';
 import type { BlockDef } from '../core/block.js';
@@ -12,7 +12,7 @@ import { HwRootSchema, TechnologySchema, type HwRoot, type Technology } from './
 import { SramModel, SramTable } from '../energy/sram-model.js';
 import { LogicModel, anchorCells } from '../energy/logic.js';
 
-export { ConfigError };
+export { ConfigError, InfeasibleError };
 
 /** A JSON config or trace document (reading and parsing errors as ConfigErrors). */
 export function readJson(path: string): unknown {
@@ -151,7 +151,7 @@ function checkComposition(path: string, root: HwRoot, blocks: BlockSection[]): v
   const codeBits = num(unp, 'code_bits');
   const tile = num(buf, 'tile_bytes');
   if (lanes !== undefined && codeBits !== undefined && tile !== undefined && tile * 8 < lanes * codeBits)
-    throw new ConfigError(`${path}: field 'weight_buffer.tile_bytes': ${tile} B cannot hold one lane group (${lanes} lanes x ${codeBits} bits = ${(lanes * codeBits) / 8} B); expected at least ${(lanes * codeBits) / 8}`);
+    throw new InfeasibleError(`${path}: field 'weight_buffer.tile_bytes': ${tile} B cannot hold one lane group (${lanes} lanes x ${codeBits} bits = ${(lanes * codeBits) / 8} B); expected at least ${(lanes * codeBits) / 8}`);
   const gb = num(fetch, 'gb_per_s');
   const ports = num(buf, 'ports') ?? 1;
   const width = num(buf, 'width_bits');
@@ -160,7 +160,7 @@ function checkComposition(path: string, root: HwRoot, blocks: BlockSection[]): v
     const need = rate + Math.min(rate, (lanes * codeBits) / 8);
     const have = (ports * width) / 8;
     if (have + 1e-9 < need)
-      throw new ConfigError(
+      throw new InfeasibleError(
         `${path}: field 'weight_buffer.ports': ${ports} port(s) of ${width} bits move ${have} B a cycle, but the DRAM writes ${+rate.toFixed(3)} B a cycle and the unpacker reads up to ${+Math.min(rate, (lanes * codeBits) / 8).toFixed(3)}; expected ports x width_bits / 8 >= ${+need.toFixed(3)}`,
       );
   }

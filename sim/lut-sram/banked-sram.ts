@@ -11,7 +11,7 @@ import type { Unpacker } from '../unpacker/unpacker.js';
 import type { WeightFetch } from '../weight-fetch/weight-fetch.js';
 import { registerBlock } from '../core/registry.js';
 import { PosInt, implOf } from '../config/schema.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, InfeasibleError } from '../config/errors.js';
 import { sramActions, type EnergyAction } from '../energy/actions.js';
 import type { SramFigures } from '../energy/sram-model.js';
 import { parseOperand, type Operand } from '../energy/logic.js';
@@ -127,9 +127,9 @@ class BankedSram implements LutSram {
 
   private load(t: LutTableRef, now: number, protect: Set<string>): number {
     const fp = this.footprint(t);
-    if (this.copies(t) === 0) throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold table '${t.id}' (${this.tableBytes(t)} B)`);
+    if (this.copies(t) === 0) throw new InfeasibleError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold table '${t.id}' (${this.tableBytes(t)} B)`);
     if (!this.makeRoom(fp, protect, false))
-      throw new ConfigError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold the ${protect.size + 1} tables one layer needs at once`);
+      throw new InfeasibleError(`lut.capacity_bytes: ${this.capacityBytes} B cannot hold the ${protect.size + 1} tables one layer needs at once`);
     const arrival = this.fetch.request(now, this.tableBytes(t), true);
     const ready = arrival + Math.ceil(t.entries / this.conf.banks); // every replica and bank writes in parallel
     this.env.counters.add(this.hWrites, t.entries * this.copies(t));

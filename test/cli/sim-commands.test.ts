@@ -116,3 +116,26 @@ describe('sweep: infeasible points and a baseline that follows the shared settin
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
   });
 });
+
+describe('sweeps over anything', () => {
+  it('enums, tokens and sizes with suffixes are axes; a --set before the trace does not swallow it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sweep-any-'));
+    const out = join(dir, 'any.csv');
+    const r = sopsim(['sweep', '--set', 'lut.output=hif8,bf16', 'traces/tiny-2layer.json', '--set', 'tokens=1,4', '--set', 'lut.capacity_bytes=4K,16KiB', '--out', out, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const head = lines[0].split(',');
+    const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
+    expect(rows).toHaveLength(8);
+    expect(new Set(rows.map((x) => x['lut.output']))).toEqual(new Set(['hif8', 'bf16']));
+    expect(new Set(rows.map((x) => x['lut.capacity_bytes']))).toEqual(new Set(['4096', '16384']));
+    expect(rows.every((x) => x.status === 'ok')).toBe(true);
+    const t1 = rows.find((x) => x.tokens === '1' && x['lut.output'] === 'hif8' && x['lut.capacity_bytes'] === '16384')!;
+    const t4 = rows.find((x) => x.tokens === '4' && x['lut.output'] === 'hif8' && x['lut.capacity_bytes'] === '16384')!;
+    expect(Number(t4['mac_array_macs'] ?? t4.energy_mac_array_pj)).toBeGreaterThan(Number(t1['mac_array_macs'] ?? t1.energy_mac_array_pj));
+    const bad = sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'tokens=0,2', '--out', join(dir, 'x.csv')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--set tokens: expected a whole number from 1/);
+    expect(sopsim(['simulate', '--set', 'lut.capacity_bytes=16K', 'traces/tiny-2layer.json', '--json']).code).toBe(0);
+  }, 120_000);
+});

@@ -68,7 +68,7 @@ export function register(y: Argv): Argv {
         .option('tokens', numberOption('tokens', 'activation vectors per layer (default 1)', { min: 1, max: MAX_TOKENS }))
         .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor' })
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the SOP-side scheme (default sop4)' })
-        .option('set', { type: 'string', array: true, describe: 'override a value of the SOP config, e.g. --set lut.capacity_bytes=8192' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the SOP config, e.g. --set lut.capacity_bytes=8192' })
         .option('json', { type: 'boolean', default: false, describe: 'one object with hif, baseline and ratio sections' })
         .example('sopsim compare synthetic:t4:4096x4096 -s E2M3sUE4M4', 'FP6 atoms on SOP+HIF against FP8 E4M3'),
     (argv) =>

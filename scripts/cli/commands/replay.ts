@@ -30,7 +30,7 @@ export function register(y: Argv): Argv {
         .option('baseline', { type: 'string', describe: 'also replay on a baseline (e.g. fp8-e4m3) and report the ratios' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
         .option('tokens', numberOption('tokens', 'override the trace\'s tokens per layer', { min: 1, max: MAX_TOKENS }))
-        .option('set', { type: 'string', array: true, describe: 'override a value of the hw-config, e.g. --set lut.capacity_bytes=1024' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the hw-config, e.g. --set lut.capacity_bytes=1024' })
         .option('json', { type: 'boolean', default: false, describe: 'one object: total, per-layer reports (and baseline, ratio)' })
         .option('csv', { type: 'string', describe: 'write one row per layer plus a TOTAL row' })
         .example('sopsim replay traces/llama-7b-decode.json --baseline fp8-e4m3', 'a 32-layer decode step, SOP+HIF against FP8'),

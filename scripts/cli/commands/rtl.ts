@@ -23,7 +23,7 @@ export function register(y: Argv): Argv {
         .option('tokens', numberOption('tokens', 'activation vectors per layer (default 1, or the trace\'s)', { min: 1, max: MAX_TOKENS }))
         .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor (default: every 2-D tensor, run in order)' })
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the scheme to quantize with (default sop4)' })
-        .option('set', { type: 'string', array: true, describe: 'override a config value, e.g. --set lut.banks=4' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a config value, e.g. --set lut.banks=4' })
         .option('seed', { type: 'string', default: 'sopsim-rtl', describe: 'seed of the first token\'s BF16 activations (the outputs both compute)' })
         .option('json', { type: 'boolean', default: false, describe: 'print {"rtl", "sim", "cycles_equal", "values_equal", ...} as one JSON object' })
         .example('sopsim rtl test/fixtures/stories260K-l0-q_proj-sop4.sopw --hw sop-hif', 'a real layer, RTL against sopsim')

@@ -26,7 +26,7 @@ export function register(y: Argv): Argv {
         .option('tokens', numberOption('tokens', 'activation vectors per layer (default 1, or the trace\'s)', { min: 1, max: MAX_TOKENS }))
         .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor (default: every 2-D tensor, run in order)' })
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the scheme to quantize with (default sop4)' })
-        .option('set', { type: 'string', array: true, describe: 'override a numeric config value, e.g. --set lut.capacity_bytes=8192' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a numeric config value, e.g. --set lut.capacity_bytes=8192' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object (total, layers, counters, energy lines)' })
         .option('csv', { type: 'string', describe: 'write one CSV row per layer plus a total row to this file' })
         .example('sopsim simulate up.sopw --hw sop-hif --json', 'one packed layer on the SOP+HIF datapath')

@@ -11,26 +11,31 @@ import { parse } from 'csv-parse/sync';
 import { existsSync } from 'node:fs';
 import { readText } from '../../../quant/io/bytes.js';
 import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
-import { readTrace } from '../../../sim/trace/trace.js';
+import { MAX_TOKENS, readTrace } from '../../../sim/trace/trace.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 import { numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, type ProgressMode, UsageError, yieldToEvents } from '../common.js';
 import { InputError } from '../../../quant/io/tensor.js';
-import { loadHw } from '../hw.js';
+import { loadHw, parseSetValue } from '../hw.js';
 import { infeasibleRow, runPoint, type PointTask } from '../sweep-point.js';
-import { ConfigError } from '../../../sim/config/load.js';
+import { InfeasibleError } from '../../../sim/config/load.js';
 
-export type SetAxis = { path: string; values: Array<number | boolean> };
+export type SetValue = number | boolean | string;
+export type SetAxis = { path: string; values: SetValue[] };
 
-/** Parse `--set path=v1,v2,...` axes; values must be numbers (or true/false). */
+/**
+ * Parse `--set path=v1,v2,...` axes: numbers, sizes with suffixes (4K, 64KiB), true/false, enum values
+ * (lut.output=hif8,bf16), and `tokens` (the trace's tokens per layer, not a config key).
+ */
 export function parseAxes(sets: string[]): SetAxis[] {
   return sets.map((s) => {
     const m = /^([A-Za-z0-9_.]+)=(.+)$/.exec(s);
     if (!m) throw new UsageError(`--set '${s}': expected path=v1,v2,..., e.g. lut.capacity_bytes=256,512,1024`);
     const values = m[2].split(',').map((v) => {
-      const t = v.trim();
-      if (t === 'true' || t === 'false') return t === 'true';
-      const x = Number(t);
-      if (t === '' || !Number.isFinite(x)) throw new UsageError(`--set ${m[1]}: '${t}' is not a number`);
+      if (v.trim() === '') throw new UsageError(`--set ${m[1]}: an empty value in '${m[2]}'`);
+      const x = parseSetValue(v);
+      // a word is an enum value (lut.output=bf16); a number with stray characters is a typo
+      if (typeof x === 'string' && /^[-+.\d]/.test(x)) throw new UsageError(`--set ${m[1]}: '${x}' is not a number`);
+      if (m[1] === 'tokens' && !(typeof x === 'number' && Number.isInteger(x) && x >= 1 && x <= MAX_TOKENS)) throw new UsageError(`--set tokens: expected a whole number from 1 to ${MAX_TOKENS}, got '${v.trim()}'`);
       return x;
     });
     return { path: m[1], values };
@@ -38,9 +43,9 @@ export function parseAxes(sets: string[]): SetAxis[] {
 }
 
 /** Every combination, the first axis varying slowest. */
-export function cartesian(axes: SetAxis[]): Array<Array<[string, number | boolean]>> {
-  let out: Array<Array<[string, number | boolean]>> = [[]];
-  for (const a of axes) out = out.flatMap((prefix) => a.values.map((v) => [...prefix, [a.path, v] as [string, number | boolean]]));
+export function cartesian(axes: SetAxis[]): Array<Array<[string, SetValue]>> {
+  let out: Array<Array<[string, SetValue]>> = [[]];
+  for (const a of axes) out = out.flatMap((prefix) => a.values.map((v) => [...prefix, [a.path, v] as [string, SetValue]]));
   return out;
 }
 
@@ -80,7 +85,7 @@ export interface SweepResult {
 }
 
 /** Check that rows read back from a CSV belong to this sweep: same point count and the same set values. */
-export function checkResumeRows(file: string, rows: Array<Record<string, string>>, all: Array<Array<[string, number | boolean]>>, run?: { hw: string; baseline: boolean }): Map<number, Record<string, string>> {
+export function checkResumeRows(file: string, rows: Array<Record<string, string>>, all: Array<Array<[string, SetValue]>>, run?: { hw: string; baseline: boolean }): Map<number, Record<string, string>> {
   const byPoint = new Map<number, Record<string, string>>();
   for (const r of rows) {
     // the same hw-config and the same baseline (or none) as this run, before any point runs
@@ -110,9 +115,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   let firstError: unknown = null;
   all.forEach((p, point) => {
     try {
-      loadHw(o.hw, p.map(([k, v]) => `${k}=${v}`));
+      loadHw(o.hw, p.filter(([k]) => k !== 'tokens').map(([k, v]) => `${k}=${v}`));
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!(e instanceof InfeasibleError)) throw e; // a malformed value or an unknown path is bad input
       firstError ??= e;
       infeasible.set(point, e.message.replace(/^[^:]*\.json: /, ''));
     }
@@ -175,7 +180,7 @@ export function register(y: Argv): Argv {
       a
         .positional('trace', { type: 'string', demandOption: true, describe: 'a trace (.json)' })
         .option('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name' })
-        .option('set', { type: 'string', array: true, demandOption: true, describe: 'path=v1,v2,... (any numeric config path); several --set give their cartesian product' })
+        .option('set', { type: 'string', array: true, nargs: 1, demandOption: true, describe: 'path=v1,v2,... (any numeric config path); several --set give their cartesian product' })
         .option('baseline', { type: 'string', default: 'fp8-e4m3', describe: 'baseline hw-config for the ratio columns ("none" to skip)' })
         .option('baseline-sets', { type: 'boolean', default: true, describe: 'apply every --set to the baseline too where the baseline has that block (a swept DRAM bandwidth moves both sides; LUT keys only the SOP side); --no-baseline-sets keeps the baseline as configured' })
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file to write' })

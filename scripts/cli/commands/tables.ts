@@ -13,7 +13,7 @@ export function register(y: Argv): Argv {
     (a) =>
       a
         .positional('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name' })
-        .option('set', { type: 'string', array: true, describe: 'override a value of the hw-config first, e.g. --set lut.ports=4' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the hw-config first, e.g. --set lut.ports=4' })
         .option('json', { type: 'boolean', default: false, describe: 'print {energy: [...], area: [...], area_total_mm2, logic_fit}' })
         .example('sopsim tables sop-hif --set lut.replicas=2', 'what the LUT costs per read and in area with 2 replicas'),
     (argv) =>
