@@ -139,3 +139,21 @@ describe('sweeps over anything', () => {
     expect(sopsim(['simulate', '--set', 'lut.capacity_bytes=16K', 'traces/tiny-2layer.json', '--json']).code).toBe(0);
   }, 120_000);
 });
+
+describe('empty shards', () => {
+  it('more shards than points: the empty shard writes a header-only CSV, merge accepts it, the merge equals the unsharded sweep', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shards-'));
+    const files = [0, 1, 2].map((i) => {
+      const f = join(dir, `s${i}.csv`);
+      expect(sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'lut.banks=1,2', '--shard', `${i}/3`, '--out', f, '--workers', '1']).code).toBe(0);
+      return f;
+    });
+    expect(readFileSync(files[2], 'utf8')).toBe('point,points\n');
+    const merged = join(dir, 'm.csv');
+    const m = sopsim(['merge', ...files, '-o', merged]);
+    expect(m.code, m.stderr).toBe(0);
+    const full = join(dir, 'full.csv');
+    expect(sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'lut.banks=1,2', '--out', full, '--workers', '1']).code).toBe(0);
+    expect(readFileSync(merged, 'utf8')).toBe(readFileSync(full, 'utf8'));
+  }, 120_000);
+});

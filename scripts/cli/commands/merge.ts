@@ -19,6 +19,7 @@ export function register(y: Argv): Argv {
     (argv) =>
       run(() => {
         let header: string[] | null = null;
+        let emptyHeader: string[] | null = null;
         let points = -1;
         let hw: string | null = null;
         const rows: string[][] = [];
@@ -28,6 +29,11 @@ export function register(y: Argv): Argv {
           if (recs.length === 0) throw new InputError(f, 'empty CSV (no header)');
           const [h, ...body] = recs;
           if (h[0] !== 'point' || h[1] !== 'points') throw new InputError(f, "not a sweep CSV (expected columns 'point', 'points' first)");
+          // an empty shard (more shards than points) holds a header only: nothing to merge from it
+          if (body.length === 0) {
+            emptyHeader ??= h;
+            continue;
+          }
           if (!header) header = h;
           else if (h.join(',') !== header.join(',')) throw new InputError(f, `columns differ from ${(argv.csv as string[])[0]}`);
           const hwCol = h.indexOf('hw');
@@ -52,7 +58,7 @@ export function register(y: Argv): Argv {
         for (let p = 0; p < points; p++) if (!seen.has(p)) missing.push(p);
         if (missing.length && !argv['allow-missing']) throw new InputError(argv.out, `points missing: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', ...' : ''} (of ${points}; pass --allow-missing to merge anyway)`);
         rows.sort((a, b) => Number(a[0]) - Number(b[0]));
-        writeFileAtomic(argv.out, stringify([header!, ...rows]));
+        writeFileAtomic(argv.out, stringify([(header ?? emptyHeader)!, ...rows]));
         process.stdout.write(`${rows.length} points from ${(argv.csv as string[]).length} files -> ${argv.out}\n`);
       }),
   );

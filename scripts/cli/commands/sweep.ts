@@ -236,7 +236,7 @@ export function register(y: Argv): Argv {
  * columns; an infeasible point's row leaves the figures empty.
  */
 export function csvText(rows: Array<Record<string, string | number>>): string {
-  if (rows.length === 0) return '';
+  if (rows.length === 0) return 'point,points\n'; // an empty shard: a header that merge accepts
   const ran = rows.find((r) => !String(r.status ?? '').startsWith('infeasible')) ?? rows[0];
   const columns = Object.keys(ran);
   for (const r of rows) {
