@@ -1,9 +1,11 @@
-// One loader for every weight source: safetensors, .npy, or `synthetic:<dist>:<rows>x<cols>[:seed]`.
+// One loader for every weight source: safetensors, a sharded checkpoint (a folder, or its
+// model.safetensors.index.json), .npy, or `synthetic:<dist>:<rows>x<cols>[:seed]`.
 
 import { existsSync } from 'node:fs';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from './bytes.js';
 import { matrixNames, openSafetensors, readSafetensor } from './safetensors.js';
 import { readNpy } from './npy.js';
+import { isCheckpoint, openCheckpoint } from './checkpoint.js';
 import { parseSyntheticSource, synthesize } from './synthetic.js';
 import { parseSyntheticModel } from './synthetic-model.js';
 import { InputError, sampleRows, type Tensor2D } from './tensor.js';
@@ -52,6 +54,7 @@ export function openWeights(path: string): WeightSource {
   }
   if (path.startsWith('synthetic:')) throw new InputError(path, 'expected synthetic:<dist>:<rows>x<cols>[:<seed>], e.g. synthetic:gaussian:256x2048:1');
   if (!existsSync(path)) throw new InputError(path, 'no such file');
+  if (isCheckpoint(path)) return openCheckpoint(path);
   if (/\.npy$/i.test(path)) {
     const name = path.replace(/^.*\//, '').replace(/\.npy$/i, '');
     let cached: Tensor2D | null = null;

@@ -1,10 +1,11 @@
-// safetensors reader (F32, F16, BF16, F64): an 8-byte little-endian header length, a JSON header, the data.
+// safetensors reader (F32, F16, BF16, F64, F8_E4M3): an 8-byte little-endian header length, a JSON header, the data.
 // Only the header is read on open; a tensor's bytes are read when it is asked for, after its size has been
 // checked against the memory budget. Every length, offset and shape is checked; problems are one-line
 // errors naming the file and the tensor.
 
 import { checkMemory, fileBytes, QUANTIZE_BYTES_PER_WEIGHT, type ByteSource } from './bytes.js';
 import { halfToFloat } from './half.js';
+import { getFormat } from '../formats/registry.js';
 import { InputError, type Tensor2D } from './tensor.js';
 
 interface Entry {
@@ -13,7 +14,7 @@ interface Entry {
   data_offsets: [number, number];
 }
 
-const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, F8_E4M3: 1 };
 
 /** The largest header this reader accepts (the format's own reference implementation caps it at 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -109,7 +110,7 @@ function duplicateKey(json: string): string | null {
 function entry(f: SafetensorsFile, name: string): Entry {
   const e = f.entries[name];
   if (!e) throw new InputError(f.path, `no tensor named '${name}' (the file has ${f.names.length}: ${f.names.slice(0, 6).join(', ')}${f.names.length > 6 ? ', ...' : ''})`);
-  if (!DTYPE_BYTES[e.dtype]) throw new InputError(f.path, `tensor '${name}': dtype ${e.dtype} is not supported (expected F32, F16, BF16 or F64)`);
+  if (!DTYPE_BYTES[e.dtype]) throw new InputError(f.path, `tensor '${name}': dtype ${e.dtype} is not supported (expected F32, F16, BF16, F64 or F8_E4M3)`);
   return e;
 }
 
@@ -127,9 +128,11 @@ export function tensorValues(f: SafetensorsFile, name: string): Float64Array {
   return out;
 }
 
-/** Value i of little-endian F32, F64, F16 or BF16 data. */
+/** Value i of little-endian F32, F64, F16, BF16 or F8_E4M3 (OCP FP8, as PyTorch's float8_e4m3fn) data. */
 export function decodeValue(view: DataView, dtype: string, i: number): number {
   switch (dtype) {
+    case 'F8_E4M3':
+      return getFormat('E4M3').values[view.getUint8(i)];
     case 'F32':
       return view.getFloat32(4 * i, true);
     case 'F64':

@@ -1,9 +1,11 @@
 // quantize-model and stats end to end: outputs, the trace they write, and bad input.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openWeights } from '../../quant/io/load.js';
 import { sopsim } from '../helpers/cli.js';
+import { f32Bytes, writeSafetensors } from '../helpers/files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qm-'));
 
@@ -73,5 +75,50 @@ describe('sopsim stats and quantize --stats', () => {
     const bad = sopsim(['quantize', 'synthetic:gaussian:8x64', '-s', 'sop4', '--stats', p]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no statistics for layer/);
+  });
+});
+
+describe('checkpoints as they ship: shards, an index, a folder', () => {
+  it('a two-shard checkpoint quantized as a folder and through its index gives the single file\'s layers and choices under one global budget', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const names = ['model.layers.0.self_attn.q_proj.weight', 'model.layers.0.mlp.up_proj.weight', 'model.layers.1.self_attn.q_proj.weight', 'model.layers.1.mlp.up_proj.weight'];
+    const tensors = Object.fromEntries(names.map((n, i) => [n, { dtype: 'F32' as const, shape: [32, 64], data: f32Bytes(Array.from({ length: 32 * 64 }, (_, k) => Math.sin(k * 0.37 + i) * (1 + (k % 7 === 0 ? 4 * i : 0)) * 0.02)) }]));
+    writeSafetensors(join(dir, 'single.safetensors'), tensors);
+    const ck = join(dir, 'ckpt');
+    mkdirSync(ck);
+    const half = (a: number, b: number) => Object.fromEntries(names.slice(a, b).map((n) => [n, tensors[n]]));
+    writeSafetensors(join(ck, 'model-00001-of-00002.safetensors'), half(0, 2));
+    writeSafetensors(join(ck, 'model-00002-of-00002.safetensors'), half(2, 4));
+    writeFileSync(join(ck, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 0 }, weight_map: Object.fromEntries(names.map((n, i) => [n, `model-0000${i < 2 ? 1 : 2}-of-00002.safetensors`])) }));
+    writeFileSync(join(ck, 'config.json'), JSON.stringify({ architectures: ['LlamaForCausalLM'], hidden_size: 64, num_hidden_layers: 2 }));
+    const run = (input: string, out: string) => {
+      const r = sopsim(['quantize-model', input, '--budget-bpw', '5', '--out', join(dir, out), '--json', '--workers', '1']);
+      expect(r.code, r.stderr).toBe(0);
+      const m = JSON.parse(r.stdout);
+      return { layers: m.layers.map((l: { layer: string; choice: string; bpw: number }) => [l.layer, l.choice, l.bpw]), bpw: m.achieved_bpw };
+    };
+    const single = run(join(dir, 'single.safetensors'), 'a');
+    const folder = run(ck, 'b');
+    const index = run(join(ck, 'model.safetensors.index.json'), 'c');
+    expect(single.layers.map((l: string[]) => l[0])).toEqual(names);
+    expect(folder).toEqual(single);
+    expect(index).toEqual(single);
+    // an index pointing at a missing shard, or a tensor in two shards, is one line naming the file
+    writeFileSync(join(ck, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { [names[0]]: 'gone.safetensors' } }));
+    const bad = sopsim(['quantize', join(ck, 'model.safetensors.index.json'), '-s', 'sop4']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/model\.safetensors\.index\.json: shard 'gone\.safetensors' \(of tensor 'model\.layers\.0\.self_attn\.q_proj\.weight'\) not found beside the index/);
+  }, 120_000);
+});
+
+describe('F8_E4M3 safetensors', () => {
+  it('are read as OCP E4M3 values (PyTorch float8_e4m3fn): 0x38 = 1, 0xC0 = -2, 0x7E = 448', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'f8-'));
+    const codes = new Uint8Array(16 * 32).map((_, i) => [0x38, 0xc0, 0x7e, 0x01][i % 4]);
+    const f = join(dir, 'f8.safetensors');
+    writeSafetensors(f, { w: { dtype: 'F8_E4M3' as 'F32', shape: [16, 32], data: codes } });
+    const t = openWeights(f).read('w');
+    expect(Array.from(t.data.subarray(0, 4))).toEqual([1, -2, 448, 2 ** -9]);
+    expect(sopsim(['quantize', f, '-s', 'e4m3-pot', '--json']).code).toBe(0);
   });
 });

@@ -31,7 +31,7 @@ export function loadStats(path: string | undefined, synthSeed: number | undefine
 
 function options(a: Argv) {
   return a
-    .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
+    .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, a sharded checkpoint (its folder or model.safetensors.index.json: one global budget over every shard), or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
     .option('budget-bpw', numberOption('budget-bpw', 'average bits per weight the model may use', { min: 1, max: 64, whole: false, demandOption: true }))
     .option('stats', { type: 'string', describe: 'activation statistics (JSON or safetensors: per layer, RMS per input channel)' })
     .option('synthetic-stats', numberOption('synthetic-stats', 'generate seeded LLM-like activation statistics with this seed', { min: 0, max: 2 ** 31 - 1 }))
