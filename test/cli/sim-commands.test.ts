@@ -65,12 +65,12 @@ describe('sopsim compare', () => {
     const r = sopsim(['compare', sopw, '--json']);
     expect(r.code).toBe(0);
     const o = JSON.parse(r.stdout);
-    for (const side of ['hif', 'baseline', 'ratio']) {
+    for (const side of ['sop', 'baseline', 'ratio']) {
       for (const k of ['cycles', 'stall_cycles', 'dram_bytes', 'sram', 'energy_pj', 'energy_pj_per_weight', 'weights_decoded']) expect(o[side], `${side}.${k}`).toHaveProperty(k);
     }
-    expect(o.hif.weights_decoded).toBe(o.baseline.weights_decoded);
-    expect(o.ratio.dram_bytes).toBeCloseTo(o.hif.dram_bytes / o.baseline.dram_bytes, 12);
-    expect(o.ratio.energy_pj.total).toBeCloseTo(o.hif.energy_pj.total / o.baseline.energy_pj.total, 12);
+    expect(o.sop.weights_decoded).toBe(o.baseline.weights_decoded);
+    expect(o.ratio.dram_bytes).toBeCloseTo(o.sop.dram_bytes / o.baseline.dram_bytes, 12);
+    expect(o.ratio.energy_pj.total).toBeCloseTo(o.sop.energy_pj.total / o.baseline.energy_pj.total, 12);
     expect(o.baseline.hw).toBe('fp8-e4m3');
     // 4.5 bpw against 8 bpw: about 0.56 of the DRAM bytes
     expect(o.ratio.dram_bytes).toBeGreaterThan(0.55);

@@ -16,7 +16,7 @@ import { flatten, runSteps, summary } from '../sim-run.js';
 
 /** Ratio sop / baseline of every number both sides have (NaN-free: a zero baseline gives null). */
 export function ratios(a: SimReport, b: SimReport): Record<string, unknown> {
-  const r = (x: number, y: number) => (y ? x / y : x === 0 ? 1 : null);
+  const r = (x: number, y: number) => (y ? x / y : null); // a ratio over zero is undefined (null), never 1
   const per = (x: Record<string, number>, y: Record<string, number>) => Object.fromEntries(Object.keys({ ...x, ...y }).map((k) => [k, r(x[k] ?? 0, y[k] ?? 0)]));
   const sram: Record<string, unknown> = {};
   for (const m of new Set([...Object.keys(a.sram), ...Object.keys(b.sram)]))
@@ -82,7 +82,7 @@ export function register(y: Argv): Argv {
         const fp8 = runSteps(base, steps, mode, baselineLayer, label).total;
         const ratio = ratios(sop, fp8);
         if (argv.json) {
-          process.stdout.write(toJson({ input: argv.input, hif: summary(sop), baseline: summary(fp8), ratio }) + '\n');
+          process.stdout.write(toJson({ input: argv.input, sop: summary(sop), baseline: summary(fp8), ratio }) + '\n'); // sop: the datapath under test (its hw name is inside)
           return;
         }
         const fa = flatten(sop);
