@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import cliProgress from 'cli-progress';
 import { generateActivationStats, readActivationStats, statsFor, type ActivationStats } from '../../../quant/io/activations.js';
 import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
@@ -46,7 +47,7 @@ function options(a: Argv) {
       describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
     })
     .option('workers', numberOption('workers', 'layers quantized in parallel (default: the cores; 1 = in this process)', { min: 1, max: 256, default: availableParallelism() }))
-    .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a counter on a terminal, else none), bar, lines (one per finished layer, for logs), none' })
+    .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a bar with the time left, by weights, on a terminal; else none), bar, lines (one per finished layer with the time left, for logs), none' })
     .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
     .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw')
 }
@@ -118,26 +119,40 @@ class LayerRunner {
     this.phase = what;
     const n = this.p.names.length;
     const out = new Array<T>(n);
-    const tick = () => {
+    // progress by weights, not layers (layers differ in size a hundredfold): the ETA follows the work left
+    const size = (i: number) => this.p.layers[i].rows * this.p.layers[i].cols;
+    const total = this.p.layers.reduce((s, _, i) => s + size(i), 0);
+    let doneWeights = 0;
+    const t0 = performance.now();
+    const bar =
+      this.mode === 'bar'
+        ? new cliProgress.SingleBar({ format: `${what} |{bar}| {layers}/${n} layers | {eta_formatted} left`, hideCursor: true, stream: process.stderr, etaBuffer: 8 }, cliProgress.Presets.shades_classic)
+        : null;
+    bar?.start(total, 0, { layers: 0 });
+    const tick = (i: number) => {
       this.done++;
-      if (this.mode === 'bar') process.stderr.write(`\r\x1b[K${what} ${this.done}/${n}`);
-      else if (this.mode === 'lines') process.stderr.write(`quantize-model: ${what} ${this.done}/${n}\n`);
+      doneWeights += size(i);
+      bar?.update(doneWeights, { layers: this.done });
+      if (this.mode === 'lines') {
+        const left = ((performance.now() - t0) / 1000) * (total / doneWeights - 1);
+        process.stderr.write(`quantize-model: ${what} ${this.done}/${n} layers, about ${left < 1 ? '<1' : Math.round(left)} s left\n`);
+      }
     };
     const pool = this.pool;
     if (pool)
       await Promise.all(
         this.order.map(async (i) => {
           out[i] = (await pool.run(remote(i))) as T;
-          tick();
+          tick(i);
         }),
       );
     else
       for (let i = 0; i < n; i++) {
         await yieldToEvents(); // so an interrupt is heard between layers
         out[i] = local(i);
-        tick();
+        tick(i);
       }
-    if (this.mode === 'bar') process.stderr.write('\r\x1b[K');
+    bar?.stop();
     return out;
   }
 
