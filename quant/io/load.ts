@@ -75,3 +75,19 @@ export function openWeights(path: string): WeightSource {
   const f = openSafetensors(path);
   return { path, tensors: () => matrixNames(f), read: (n) => readSafetensor(f, n), sample: (n, stride) => sampleRows(readSafetensor(f, n), stride), shape: (n) => f.entries[n]?.shape ?? [] };
 }
+
+/** Tensor names the layer policy leaves out: embeddings, norms and the output head (not matrix multiplies of a decode step). */
+export const NOT_LINEAR = /embed|norm|lm_head/i;
+
+/**
+ * The linear layers of a source, the one policy of every command that takes a whole model: its 2-D tensors
+ * other than embeddings, norms and lm_head (or those `include` selects). Says on stderr what it leaves out.
+ */
+export function linearLayers(src: WeightSource, include?: RegExp, quiet = false): string[] {
+  const all = src.tensors();
+  const kept = all.filter((n) => (include ? include.test(n) : !NOT_LINEAR.test(n)));
+  const left = all.filter((n) => !kept.includes(n));
+  if (left.length && !quiet && !isSyntheticSource(src.path))
+    process.stderr.write(`note: ${src.path}: ${left.length} tensor${left.length > 1 ? 's' : ''} left out by the layer policy (embeddings, norms, lm_head${include ? '; --include' : ''}): ${left.slice(0, 4).join(', ')}${left.length > 4 ? ', ...' : ''} (name one with --tensor to run it)\n`);
+  return kept;
+}

@@ -3,7 +3,7 @@
 // source weights (the FP8 baseline is quantized from those).
 
 import { existsSync } from 'node:fs';
-import { isSyntheticSource, openWeights } from '../../quant/io/load.js';
+import { isSyntheticSource, linearLayers, openWeights } from '../../quant/io/load.js';
 import { synthesize } from '../../quant/io/synthetic.js';
 import { parseSyntheticModel } from '../../quant/io/synthetic-model.js';
 import { InputError, type Tensor2D } from '../../quant/io/tensor.js';
@@ -132,7 +132,7 @@ export function resolveSteps(input: string, opt: StepOptions): Step[] {
   }
   const src = openWeights(input);
   const scheme = canonicalScheme(opt.scheme ?? 'sop4');
-  const names = opt.tensor ? [opt.tensor] : src.tensors();
+  const names = opt.tensor ? [opt.tensor] : linearLayers(src);
   if (names.length === 0) throw new InputError(input, 'no 2-D tensors');
   return names.map((n, i) => ({ ...fromWeights(input, n, scheme, tokens, lut), id: i }));
 }

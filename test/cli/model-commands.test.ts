@@ -122,3 +122,20 @@ describe('F8_E4M3 safetensors', () => {
     expect(sopsim(['quantize', f, '-s', 'e4m3-pot', '--json']).code).toBe(0);
   });
 });
+
+describe('one layer policy in every command', () => {
+  it('quantize, simulate and quantize-model take the linear layers, leave out embeddings and lm_head, and say so; --tensor runs one anyway', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-'));
+    const m = (seed: number) => ({ dtype: 'F32' as const, shape: [16, 64], data: f32Bytes(Array.from({ length: 16 * 64 }, (_, k) => Math.sin(k * 0.7 + seed) * 0.02)) });
+    const f = join(dir, 'm.safetensors');
+    writeSafetensors(f, { 'model.embed_tokens.weight': m(1), 'model.layers.0.self_attn.q_proj.weight': m(2), 'model.norm.weight': { dtype: 'F32', shape: [64], data: f32Bytes(Array(64).fill(1)) }, 'lm_head.weight': m(3) });
+    for (const args of [['quantize', f, '-s', 'sop4', '--json'], ['simulate', f, '--json']]) {
+      const r = sopsim(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/2 tensors left out by the layer policy \(embeddings, norms, lm_head\): model\.embed_tokens\.weight, lm_head\.weight/);
+    }
+    expect(sopsim(['quantize', f, '-s', 'sop4', '--json']).stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(sopsim(['simulate', f, '--json']).stdout).layers).toBe(1);
+    expect(JSON.parse(sopsim(['simulate', f, '-t', 'lm_head.weight', '--json']).stdout).layers).toBe(1);
+  });
+});

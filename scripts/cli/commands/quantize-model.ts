@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import cliProgress from 'cli-progress';
 import { generateActivationStats, readActivationStats, statsFor, type ActivationStats } from '../../../quant/io/activations.js';
-import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
+import { isSyntheticSource, linearLayers, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../../quant/io/bytes.js';
 import { lockOutput, removeStaleStaging, writeFileAtomic } from '../../../quant/packed/atomic.js';
@@ -17,10 +17,9 @@ import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
 import { fileSafe, fmt, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
 
-/** Linear layers of a weight source: 2-D tensors other than embeddings and norms (or --include). */
-export function linearLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
-  const re = include ? new RegExp(include) : null;
-  return src.tensors().filter((n) => (re ? re.test(n) : !/embed|norm|lm_head/i.test(n)));
+/** The model's layers: the layer policy (quant/io/load.ts linearLayers), or the --include regular expression. */
+export function modelLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
+  return linearLayers(src, include ? new RegExp(include) : undefined);
 }
 
 export function loadStats(path: string | undefined, synthSeed: number | undefined, layers: Array<{ name: string; cols: number }>): ActivationStats | null {
@@ -68,7 +67,7 @@ interface Plan {
 
 function plan(argv: Args): Plan {
   const src = openWeights(argv.weights);
-  const names = linearLayers(src, argv.include);
+  const names = modelLayers(src, argv.include);
   if (names.length === 0) throw new InputError(argv.weights, 'no layers to quantize');
   const layers = names.map((n) => {
     const s = src.shape(n);

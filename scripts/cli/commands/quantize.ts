@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
 import { loadUserCodebook } from '../../../quant/codebooks/registry.js';
-import { isSyntheticSource, openWeights } from '../../../quant/io/load.js';
+import { isSyntheticSource, linearLayers, openWeights } from '../../../quant/io/load.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { readActivationStats, statsFor } from '../../../quant/io/activations.js';
 import { withResiduals } from '../../../quant/sop/residuals.js';
@@ -46,7 +46,7 @@ function quantizeFiles(argv: Args): void {
   const scheme = canonicalScheme(argv.scheme);
   for (const p of argv.codebook ?? []) loadUserCodebook(p);
   const src = openWeights(argv.file);
-  const names = argv.tensor ? [argv.tensor] : src.tensors();
+  const names = argv.tensor ? [argv.tensor] : linearLayers(src);
   if (names.length === 0) throw new InputError(argv.file, 'no 2-D tensors to quantize');
   // check every tensor before any work so that a bad name leaves nothing half-written
   for (const n of names) {

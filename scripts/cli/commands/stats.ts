@@ -5,7 +5,7 @@ import { generateActivationStats, statsJson } from '../../../quant/io/activation
 import { openWeights } from '../../../quant/io/load.js';
 import { writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { numberOption, run } from '../common.js';
-import { linearLayers } from './quantize-model.js';
+import { modelLayers } from './quantize-model.js';
 
 export function register(y: Argv): Argv {
   return y.command(
@@ -20,7 +20,7 @@ export function register(y: Argv): Argv {
     (argv) =>
       run(() => {
         const src = openWeights(argv.weights);
-        const layers = linearLayers(src, argv.include).map((n) => ({ name: n, cols: src.shape(n)[1] }));
+        const layers = modelLayers(src, argv.include).map((n) => ({ name: n, cols: src.shape(n)[1] }));
         const stats = generateActivationStats(layers, argv.seed as number);
         writeFileAtomic(argv.out, statsJson(stats, `synthetic activation statistics for ${argv.weights}, seed ${argv.seed}`));
         process.stdout.write(`wrote statistics for ${layers.length} layers to ${argv.out}\n`);
