@@ -20,14 +20,17 @@ function num(v: string | undefined): number {
   return v === undefined || v === '' ? NaN : Number(v);
 }
 
-/** Charts from a sweep CSV (columns point, points, <swept paths>, hw, figures...). */
-function sweepCharts(file: string, rows: Array<Record<string, string>>): Chart[] {
-  const cols = Object.keys(rows[0]);
-  const swept = cols.slice(2, cols.indexOf('hw'));
+/** Charts from a sweep CSV (columns point, points, <swept paths>, status, hw, figures...); infeasible points are left out. */
+function sweepCharts(file: string, all: Array<Record<string, string>>): Chart[] {
+  const cols = Object.keys(all[0]);
+  const rows = all.filter((r) => r.status === undefined || r.status === 'ok');
+  if (rows.length === 0) throw new InputError(file, 'no point ran (every point is infeasible)');
+  const swept = cols.slice(2, cols.indexOf('hw')).filter((c) => c !== 'status');
   const x = swept[0];
   const labels = rows.map((r) => swept.map((s) => `${s.replace(/^.*\./, '')}=${r[s]}`).join(' '));
   const charts: Chart[] = [];
-  const comps = cols.filter((c) => /^energy_.*_pj$/.test(c) && c !== 'energy_total_pj' && rows.some((r) => num(r[c]) > 0));
+  // components only: the total and the on-chip sum would count the same energy twice in a stacked bar
+  const comps = cols.filter((c) => /^energy_.*_pj$/.test(c) && c !== 'energy_total_pj' && c !== 'energy_on_chip_pj' && rows.some((r) => num(r[c]) > 0));
   charts.push({
     id: `energy-${charts.length}`,
     title: `Energy by component per point (${file})`,
@@ -37,9 +40,12 @@ function sweepCharts(file: string, rows: Array<Record<string, string>>): Chart[]
       options: { animation: false, plugins: { title: { display: true, text: 'Energy by component (uJ)' } }, scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'uJ' } } } },
     },
   });
+  // a numeric axis (log when it spans 16x or more), or the swept words in order (lut.output=hif8,bf16)
   const xs = rows.map((r) => num(r[x]));
-  const logX = xs.every((v) => v > 0) && Math.max(...xs) / Math.min(...xs) >= 16;
-  const xScale = { type: logX ? 'logarithmic' : 'linear', title: { display: true, text: x } };
+  const numeric = xs.every((v) => Number.isFinite(v));
+  const xv = (r: Record<string, string>): number | string => (numeric ? num(r[x]) : r[x]);
+  const logX = numeric && xs.every((v) => v > 0) && Math.max(...xs) / Math.min(...xs) >= 16;
+  const xScale = numeric ? { type: logX ? 'logarithmic' : 'linear', title: { display: true, text: x } } : { type: 'category', labels: [...new Set(rows.map((r) => r[x]))], title: { display: true, text: x } };
   if (cols.includes('ratio_energy_total')) {
     charts.push({
       id: `ratio-${charts.length}`,
@@ -48,8 +54,8 @@ function sweepCharts(file: string, rows: Array<Record<string, string>>): Chart[]
         type: 'line',
         data: {
           datasets: [
-            { label: 'energy ratio', data: rows.map((r) => ({ x: num(r[x]), y: num(r.ratio_energy_total) })), borderColor: PALETTE[0], backgroundColor: PALETTE[0] },
-            { label: 'cycles ratio', data: rows.map((r) => ({ x: num(r[x]), y: num(r.ratio_cycles) })), borderColor: PALETTE[1], backgroundColor: PALETTE[1] },
+            { label: 'energy ratio', data: rows.map((r) => ({ x: xv(r), y: num(r.ratio_energy_total) })), borderColor: PALETTE[0], backgroundColor: PALETTE[0] },
+            { label: 'cycles ratio', data: rows.map((r) => ({ x: xv(r), y: num(r.ratio_cycles) })), borderColor: PALETTE[1], backgroundColor: PALETTE[1] },
           ],
         },
         options: { animation: false, plugins: { title: { display: true, text: `SOP / FP8 against ${x}` } }, scales: { x: xScale, y: { title: { display: true, text: 'ratio' } } } },
@@ -64,8 +70,8 @@ function sweepCharts(file: string, rows: Array<Record<string, string>>): Chart[]
       type: 'line',
       data: {
         datasets: [
-          ...stalls.map((c, i) => ({ label: c.replace('stall_', 'stall: '), data: rows.map((r) => ({ x: num(r[x]), y: num(r[c]) })), borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length], yAxisID: 'y' })),
-          { label: 'LUT reloads', data: rows.map((r) => ({ x: num(r[x]), y: num(r.lut_reloads) })), borderColor: '#000', backgroundColor: '#000', borderDash: [6, 4], yAxisID: 'y1' },
+          ...stalls.map((c, i) => ({ label: c.replace('stall_', 'stall: '), data: rows.map((r) => ({ x: xv(r), y: num(r[c]) })), borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length], yAxisID: 'y' })),
+          { label: 'LUT reloads', data: rows.map((r) => ({ x: xv(r), y: num(r.lut_reloads) })), borderColor: '#000', backgroundColor: '#000', borderDash: [6, 4], yAxisID: 'y1' },
         ],
       },
       options: {

@@ -157,3 +157,25 @@ describe('empty shards', () => {
     expect(readFileSync(merged, 'utf8')).toBe(readFileSync(full, 'utf8'));
   }, 120_000);
 });
+
+describe('report on sweeps with infeasible points and enum axes', () => {
+  it('charts the points that ran, on a category axis for words, and stacks components only (no on-chip sum)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-enum-'));
+    const csv = join(dir, 's.csv');
+    expect(sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'lut.output=hif8,bf16', '--set', 'lut.capacity_bytes=8K,32', '--out', csv, '--workers', '1']).code).toBe(0);
+    const html = join(dir, 'r.html');
+    const r = sopsim(['report', csv, '--html', html]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(html, 'utf8');
+    // (booleans, not the page: a failure would print the whole bundled chart library)
+    expect(text.includes('"type":"category"')).toBe(true);
+    expect(text.includes('"labels":["hif8","bf16"]')).toBe(true);
+    expect(text.includes('"label":"on_chip"')).toBe(false);
+    expect(text.includes('capacity_bytes=32')).toBe(false); // the infeasible points are not drawn
+    const none = join(dir, 'none.csv');
+    writeFileSync(none, readFileSync(csv, 'utf8').split('\n').filter((l, i) => i === 0 || l.includes('infeasible')).join('\n') + '\n');
+    const bad = sopsim(['report', none, '--html', join(dir, 'x.html')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no point ran \(every point is infeasible\)/);
+  }, 120_000);
+});
