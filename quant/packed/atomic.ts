@@ -4,7 +4,7 @@
 // directory is refused. Failures name the file and say why in words.
 
 import { BadValueError } from '../io/tensor.js';
-import { closeSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 const REASONS: Record<string, string> = {
@@ -45,26 +45,11 @@ function writeTarget(path: string): { target: string; stat: Stats | null } {
   throw new BadValueError(`${path}: cannot write: too many symbolic links`);
 }
 
+/** Write a whole file so that readers never see half of it (AtomicStream in one piece). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const { target, stat } = writeTarget(path);
-  if (stat?.isDirectory()) throw new BadValueError(`${path}: cannot write: it is a folder (expected a file name)`);
-  if (stat && !stat.isFile()) {
-    // a device, FIFO or socket: write through it
-    try {
-      writeFileSync(target, data);
-    } catch (e) {
-      throw writeError(path, e);
-    }
-    return;
-  }
-  const tmp = `${target}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw writeError(path, e);
-  }
+  const out = new AtomicStream(path);
+  out.write(data);
+  out.commit();
 }
 
 /**
@@ -88,9 +73,9 @@ export class AtomicStream {
     }
   }
 
-  write(text: string): void {
+  write(data: string | Uint8Array): void {
     try {
-      writeSync(this.fd, text);
+      writeFileSync(this.fd, data); // the whole piece, however many writes it takes
     } catch (e) {
       this.abort();
       throw writeError(this.path, e);

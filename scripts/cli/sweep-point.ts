@@ -23,6 +23,8 @@ export interface PointTask {
 
 const stepsCache = new Map<string, Step[]>();
 const baselineCache = new Map<string, Record<string, number>>();
+/** Baseline hw-config documents, read once per thread (which sections it has). */
+const baselineDocs = new Map<string, Record<string, unknown>>();
 
 /** A trace's steps, raw weights quantized for the datapath's LUT format (as simulate, compare and replay do). */
 function steps(trace: string, lut: string | undefined, tokens: number | undefined): Step[] {
@@ -37,17 +39,23 @@ function steps(trace: string, lut: string | undefined, tokens: number | undefine
  * the weight buffer, the MACs...), none of a block it lacks (the LUT, the ROM, the selection mux).
  */
 export function baselineSets(baseline: string, setStrings: string[]): string[] {
-  const doc = readJsonFile(hwPath(baseline)) as Record<string, unknown>;
+  let doc = baselineDocs.get(baseline);
+  if (!doc) baselineDocs.set(baseline, (doc = readJsonFile(hwPath(baseline)) as Record<string, unknown>));
   return setStrings.filter((s) => Object.hasOwn(doc, s.slice(0, s.indexOf('.') < 0 ? s.indexOf('=') : s.indexOf('.'))));
 }
 
-/** The row of a point that cannot run on its configuration: its settings, and why, in `status`. */
-export function infeasibleRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>, hw: string, reason: string): Record<string, string | number> {
+/** A point's row up to its figures: its settings, its status and the hw-config's name. */
+function pointRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>, status: string, hw: string): Record<string, string | number> {
   const row: Record<string, string | number> = { point: task.point, points: task.points };
   for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
-  row.status = `infeasible: ${reason}`;
+  row.status = status;
   row.hw = hw;
   return row;
+}
+
+/** The row of a point that cannot run on its configuration: why, from its ConfigError (the hw-config's path left out). */
+export function infeasibleRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>, hw: string, e: ConfigError): Record<string, string | number> {
+  return pointRow(task, `infeasible: ${e.message.replace(/^[^:]*\.json: /, '')}`, hw);
 }
 
 export function runPoint(task: PointTask): Record<string, string | number> {
@@ -60,13 +68,10 @@ export function runPoint(task: PointTask): Record<string, string | number> {
   try {
     sop = flatten(runSteps(cfg, st, task.mode).total);
   } catch (e) {
-    if (e instanceof ConfigError) return infeasibleRow(task, cfg.hw.name, e.message.replace(/^[^:]*\.json: /, ''));
+    if (e instanceof ConfigError) return infeasibleRow(task, cfg.hw.name, e);
     throw e;
   }
-  const row: Record<string, string | number> = { point: task.point, points: task.points };
-  for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
-  row.status = 'ok';
-  row.hw = cfg.hw.name;
+  const row = pointRow(task, 'ok', cfg.hw.name);
   Object.assign(row, sop);
   if (task.baseline) {
     const bsets = task.baselineSets ? baselineSets(task.baseline, setStrings) : [];

@@ -111,7 +111,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const all = cartesian(axes);
   // every point's config must load: unknown paths and bad values fail before any work; a point whose values
   // load but do not compose (a tile smaller than a lane group...) is infeasible, unless every point is
-  const infeasible = new Map<number, string>();
+  const infeasible = new Map<number, InfeasibleError>();
   let firstError: unknown = null;
   all.forEach((p, point) => {
     try {
@@ -119,7 +119,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     } catch (e) {
       if (!(e instanceof InfeasibleError)) throw e; // a malformed value or an unknown path is bad input
       firstError ??= e;
-      infeasible.set(point, e.message.replace(/^[^:]*\.json: /, ''));
+      infeasible.set(point, e);
     }
   });
   if (infeasible.size === all.length) throw firstError;
