@@ -1,6 +1,6 @@
 // Calibration statistics (docs/MODEL.md §4): per layer, the RMS of each input channel's activations. Read from JSON
-// ({"format": "sopsim-stats", "version": 1, "layers": {"<tensor>": [rms, ...]}}) or safetensors (one 1-D
-// tensor per layer, named like the weight), and generated, seeded, with the channel outliers LLM
+// ({"format": "sopsim-stats", "version": 1, "layers": {"<tensor>": [rms, ...]}}), safetensors (one 1-D
+// tensor per layer, named like the weight) or llama.cpp's importance matrices (imatrix.ts), and generated, seeded, with the channel outliers LLM
 // activations show (a few hidden dimensions 10-100x the rest, shared by every layer that reads them).
 
 import { readJsonFile } from './bytes.js';
@@ -8,6 +8,7 @@ import seedrandom from 'seedrandom';
 import { openSafetensors, tensorValues } from './safetensors.js';
 import { normalSource } from './synthetic.js';
 import { InputError } from './tensor.js';
+import { readImatrix } from './imatrix.js';
 
 export interface ActivationStats {
   path: string;
@@ -42,7 +43,12 @@ export function statsFor(stats: ActivationStats | null, name: string, cols: numb
   return out;
 }
 
+/**
+ * Statistics from a file: llama.cpp's importance matrix (GGUF `.gguf` or legacy `.dat`/`.imatrix`, quant/io/imatrix.ts),
+ * safetensors (one 1-D tensor of RMS per layer, named like the weight) or sopsim's JSON.
+ */
 export function readActivationStats(path: string): ActivationStats {
+  if (/\.(gguf|dat|imatrix)$/i.test(path)) return { path, layers: readImatrix(path) };
   const layers = new Map<string, Float64Array>();
   const check = (name: string, v: ArrayLike<number>) => {
     for (let i = 0; i < v.length; i++)

@@ -53,6 +53,18 @@ function shardsOf(path: string): { files: string[]; map: Map<string, string> | n
 /** One weight source over every shard of a checkpoint. */
 export function openCheckpoint(path: string): WeightSource {
   const { files, map } = shardsOf(path);
+  return openShards(path, files, map);
+}
+
+/** Several shard files named one by one (`quantize-model a.safetensors b.safetensors`): one source, no index. */
+export function openShardFiles(files: string[]): WeightSource {
+  for (const f of files) if (!/\.safetensors$/i.test(f)) throw new InputError(f, 'several weight files must all be safetensors shards of one checkpoint (or give its folder or index)');
+  for (const f of files) if (!existsSync(f)) throw new InputError(f, 'no such file');
+  if (new Set(files.map((f) => resolve(f))).size !== files.length) throw new InputError(files.join(' '), 'a shard is named twice');
+  return openShards(files.join(' '), files.map((f) => resolve(f)), null);
+}
+
+function openShards(path: string, files: string[], map: Map<string, string> | null): WeightSource {
   const shards = files.map((f) => openSafetensors(f));
   const home = new Map<string, SafetensorsFile>();
   for (const f of shards)
@@ -75,5 +87,75 @@ export function openCheckpoint(path: string): WeightSource {
     read: (n) => readSafetensor(of(n), n),
     sample: (n, stride) => sampleRows(readSafetensor(of(n), n), stride),
     shape: (n) => home.get(n)?.entries[n]?.shape ?? [],
+    fileOf: (n) => of(n).path,
   };
+}
+
+/** What a checkpoint's config.json says of its architecture (the fields sopsim checks and records). */
+export interface ModelConfig {
+  path: string;
+  model_type: string | null;
+  architectures: string[];
+  num_hidden_layers: number | null;
+  hidden_size: number | null;
+  intermediate_size: number | null;
+  num_attention_heads: number | null;
+  num_key_value_heads: number | null;
+  vocab_size: number | null;
+}
+
+/** The config.json beside a checkpoint (its folder, its index, or its shard files), or null when there is none. */
+export function readModelConfig(spec: string | string[]): ModelConfig | null {
+  const first = Array.isArray(spec) ? spec[0] : spec;
+  let folder: string;
+  try {
+    folder = statSync(first).isDirectory() ? first : dirname(first);
+  } catch {
+    return null;
+  }
+  const path = join(folder, 'config.json');
+  if (!existsSync(path)) return null;
+  const doc = readJsonFile(path) as Record<string, unknown> | null;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(path, 'expected a JSON object (a Hugging Face model config)');
+  const int = (k: string): number | null => {
+    const v = doc[k];
+    if (v === undefined || v === null) return null;
+    if (!Number.isInteger(v) || (v as number) < 1) throw new InputError(path, `field '${k}': expected a whole number >= 1, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
+  const arch = doc.architectures;
+  return {
+    path,
+    model_type: typeof doc.model_type === 'string' ? doc.model_type : null,
+    architectures: Array.isArray(arch) ? arch.filter((a): a is string => typeof a === 'string') : [],
+    num_hidden_layers: int('num_hidden_layers'),
+    hidden_size: int('hidden_size'),
+    intermediate_size: int('intermediate_size'),
+    num_attention_heads: int('num_attention_heads'),
+    num_key_value_heads: int('num_key_value_heads') ?? int('num_attention_heads'),
+    vocab_size: int('vocab_size'),
+  };
+}
+
+/**
+ * Check the layers against the config: as many decoder blocks as num_hidden_layers, and every linear layer's input
+ * width the hidden size, the intermediate size, or (o_proj) the attention width. A mismatch names the field.
+ */
+export function checkAgainstConfig(c: ModelConfig, layers: Array<{ name: string; cols: number }>): void {
+  const blocks = new Set(layers.map((l) => /(?:^|\.)layers\.(\d+)\./.exec(l.name)?.[1]).filter((b) => b !== undefined));
+  if (c.num_hidden_layers !== null && blocks.size > 0 && blocks.size !== c.num_hidden_layers)
+    throw new InputError(c.path, `field 'num_hidden_layers': ${c.num_hidden_layers}, but the weights hold ${blocks.size} decoder blocks (config.json of another model?)`);
+  const widths = new Set([c.hidden_size, c.intermediate_size].filter((w): w is number => w !== null));
+  if (widths.size === 0) return;
+  for (const l of layers) {
+    if (widths.has(l.cols) || /o_proj/.test(l.name)) continue;
+    throw new InputError(c.path, `field 'hidden_size': ${c.hidden_size} (intermediate_size ${c.intermediate_size}), but layer '${l.name}' reads ${l.cols} inputs (config.json of another model?)`);
+  }
+}
+
+/** One line for stderr: what the config says. */
+export function describeConfig(c: ModelConfig): string {
+  const arch = [c.model_type, c.architectures.length ? `(${c.architectures.join(', ')})` : ''].filter(Boolean).join(' ') || 'unknown architecture';
+  const heads = c.num_attention_heads !== null ? `, ${c.num_attention_heads} heads${c.num_key_value_heads !== c.num_attention_heads ? ` (${c.num_key_value_heads} KV)` : ''}` : '';
+  return `${c.path}: ${arch}, ${c.num_hidden_layers ?? '?'} layers, hidden ${c.hidden_size ?? '?'}, intermediate ${c.intermediate_size ?? '?'}${heads}, vocabulary ${c.vocab_size ?? '?'}`;
 }

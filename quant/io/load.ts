@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from './bytes.js';
 import { matrixNames, openSafetensors, readSafetensor } from './safetensors.js';
 import { readNpy } from './npy.js';
-import { isCheckpoint, openCheckpoint } from './checkpoint.js';
+import { isCheckpoint, openCheckpoint, openShardFiles } from './checkpoint.js';
 import { parseSyntheticSource, synthesize } from './synthetic.js';
 import { parseSyntheticModel } from './synthetic-model.js';
 import { InputError, sampleRows, type Tensor2D } from './tensor.js';
@@ -19,14 +19,21 @@ export interface WeightSource {
   sample(name: string, stride: number): Tensor2D;
   /** Shape of a tensor without reading its data. */
   shape(name: string): number[];
+  /** The file holding a tensor (a checkpoint's shard), where that is not `path`. */
+  fileOf?(name: string): string;
 }
+
+/** A weight source as the command line gives it: one path (file, folder, index, synthetic), or several shard files. */
+export type WeightsSpec = string | string[];
 
 /** A synthetic weight source (`synthetic:<dist>:...` or `synthetic-model:<model>...`), not a file path. */
 export function isSyntheticSource(p: string): boolean {
   return /^synthetic(-model)?:/.test(p);
 }
 
-export function openWeights(path: string): WeightSource {
+export function openWeights(spec: WeightsSpec): WeightSource {
+  if (Array.isArray(spec)) return spec.length === 1 ? openWeights(spec[0]) : openShardFiles(spec);
+  const path = spec;
   const syn = parseSyntheticSource(path);
   if (syn) {
     const name = path;

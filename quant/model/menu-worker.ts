@@ -1,14 +1,14 @@
 // Worker (piscina task) for quantize-model: build one layer's menu, or rebuild and write its chosen
-// configuration (returning its exact figures). Each worker quantizes on one thread (SOPSIM_THREADS=1); the pool spreads layers over cores.
+// configuration (returning its exact figures). Each worker quantizes on one thread (SOPSIM_WORKERS=1); the pool spreads layers over cores.
 
-import { openWeights } from '../io/load.js';
+import { openWeights, type WeightsSpec } from '../io/load.js';
 import type { Tensor2D } from '../io/tensor.js';
 import { writeSopw } from '../packed/sopw.js';
 import { buildChoice, buildLayerMenu, measureEntry, sourceRows, type LayerMenu, type MenuEntry, type MenuLabel, type ModelOptions } from './quantize-model.js';
 
 export interface MenuTask {
   kind: 'menu';
-  source: string;
+  source: WeightsSpec;
   name: string;
   stats: Float64Array | null;
   opt: ModelOptions;
@@ -16,7 +16,7 @@ export interface MenuTask {
 
 export interface ChoiceTask {
   kind: 'choice';
-  source: string;
+  source: WeightsSpec;
   name: string;
   stats: Float64Array | null;
   opt: ModelOptions;
@@ -28,9 +28,10 @@ export interface ChoiceTask {
 
 const sources = new Map<string, ReturnType<typeof openWeights>>();
 
-function source(path: string) {
-  let s = sources.get(path);
-  if (!s) sources.set(path, (s = openWeights(path)));
+function source(spec: WeightsSpec) {
+  const key = JSON.stringify(spec);
+  let s = sources.get(key);
+  if (!s) sources.set(key, (s = openWeights(spec)));
   return s;
 }
 

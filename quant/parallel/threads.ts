@@ -2,7 +2,7 @@
 // the other cores' shares go to worker threads through shared memory, this thread does its own share and
 // then waits (Atomics.wait) for theirs. Every block is computed exactly as in one thread, and results land
 // in per-block arrays that callers reduce in block order, so the output does not depend on the threads.
-// SOPSIM_THREADS=1 turns it off.
+// SOPSIM_WORKERS=1 turns it off.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -53,7 +53,7 @@ function workerUrl(): URL {
 }
 
 export function threadCount(): number {
-  const env = Number(process.env.SOPSIM_THREADS);
+  const env = Number(process.env.SOPSIM_WORKERS);
   return Math.max(1, Number.isFinite(env) && env > 0 ? Math.floor(env) : availableParallelism());
 }
 

@@ -1,7 +1,7 @@
 // Quantizer speed on one LLM-sized layer, as weights per second and as a ratio to a baseline pass
 // (one float64 sum-of-squares sweep over the same weights, run in the same process):
 //   npm run build && node dist/scripts/bench/quantizer.js [--rows 4096] [--cols 4096] [--schemes sop4,E2M3sUE4M4] [--reps 3]
-// Quantization uses every core (SOPSIM_THREADS=1 for one). Then, on one thread, the block-scale search in
+// Quantization uses every core (SOPSIM_WORKERS=1 for one). Then, on one thread, the block-scale search in
 // WebAssembly against the same search in JavaScript (SOPSIM_WASM=0): same output, time ratio.
 
 import { synthesize } from '../../quant/io/synthetic.js';
@@ -43,7 +43,7 @@ for (const s of schemes) {
   console.log(`${s.padEnd(12)} ${sec.toFixed(2).padStart(8)} ${(n / sec / 1e6).toFixed(2).padStart(13)} ${(sec / base).toFixed(0).padStart(17)}`);
 }
 
-process.env.SOPSIM_THREADS = '1';
+process.env.SOPSIM_WORKERS = '1';
 console.log('\none thread: scale search in WebAssembly vs JavaScript');
 console.log('scheme       wasm s     js s   js / wasm');
 for (const s of schemes.filter((x) => x === 'sop4' || parseScaledName(x) !== null)) {

@@ -1,6 +1,7 @@
 // Shared CLI plumbing: one-line errors (exit 2 for bad input, 1 for a bug), JSON vs human output, colour only on a TTY.
 
 import chalk from 'chalk';
+import { availableParallelism } from 'node:os';
 import { BadValueError, InputError, oneLine, printable } from '../../quant/io/tensor.js';
 import { ConfigError } from '../../sim/config/errors.js';
 
@@ -52,6 +53,17 @@ export function fmt(x: number, digits = 4): string {
   return Number(x.toFixed(digits)).toString();
 }
 
+/**
+ * A figure in plain positional notation with `digits` significant digits (no exponent, so a column of energies
+ * reads as one kind of number): 1311612.3 -> 1311612, 44754.98555 -> 44755.0, 0.5747 -> 0.574700, 3e-5 -> 0.0000300000.
+ */
+export function plain(x: number, digits = 6): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  const lead = x === 0 ? 0 : Math.floor(Math.log10(Math.abs(x))) + 1; // digits before the point (<= 0 below 1)
+  return x.toFixed(Math.min(20, Math.max(0, digits - lead)));
+}
+
 /** A plain aligned text table (first row is the header). */
 export function table(cells: string[][]): string {
   const rows = cells.map((r) => r.map((c) => printable(c ?? '')));
@@ -66,7 +78,21 @@ export function table(cells: string[][]): string {
 
 /** JSON with stable key order and non-finite numbers as strings (JSON has no Infinity). */
 export function toJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return JSON.stringify(snakeKeys(x), (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+}
+
+/** A lower-camel key (elementBits, pjEach) in snake case; any other key (NF4, DD4, a tensor's name) as it is. */
+export function snakeKey(k: string): string {
+  return /^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$/.test(k) ? k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : k;
+}
+
+/** Every JSON output speaks snake_case: the keys of internal records are renamed on the way out. */
+function snakeKeys(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(snakeKeys);
+  if (x === null || typeof x !== 'object' || ArrayBuffer.isView(x)) return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) out[snakeKey(k)] = snakeKeys(v);
+  return out;
 }
 
 /**
@@ -128,4 +154,13 @@ export function numberOption(flag: string, describe: string, o: NumberOptionSpec
     return x;
   };
   return { type: 'number' as const, describe, coerce: check, ...(o.default !== undefined ? { default: o.default } : {}), ...(o.demandOption ? { demandOption: true } : {}), ...(o.alias ? { alias: o.alias } : {}) };
+}
+
+/**
+ * The one parallelism knob: --workers N on every command that runs in parallel (sweep points, quantize-model
+ * layers, quantize's block-parallel scale search), defaulting to SOPSIM_WORKERS, else the cores.
+ */
+export function defaultWorkers(): number {
+  const env = Number(process.env.SOPSIM_WORKERS);
+  return Number.isInteger(env) && env >= 1 ? Math.min(env, 256) : Math.min(availableParallelism(), 256);
 }

@@ -1,7 +1,7 @@
 // Finding hw-configs (a path, or a bundled name such as `sop-hif`) and parsing --set overrides.
 
 import { existsSync } from 'node:fs';
-import { parseBytes } from '../../quant/io/bytes.js';
+import { parseBytes, readJsonFile } from '../../quant/io/bytes.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadHwConfig, type LoadedConfig } from '../../sim/config/load.js';
@@ -48,3 +48,29 @@ export function parseSets(sets: string[] | undefined): Array<[string, number | s
 export function loadHw(nameOrPath: string, sets?: string[]): LoadedConfig {
   return loadHwConfig(hwPath(nameOrPath), parseSets(sets));
 }
+
+/** Baseline hw-config documents, read once per thread (which sections each has). */
+const baselineDocs = new Map<string, Record<string, unknown>>();
+
+export function baselineDoc(baseline: string): Record<string, unknown> {
+  let doc = baselineDocs.get(baseline);
+  if (!doc) baselineDocs.set(baseline, (doc = readJsonFile(hwPath(baseline)) as Record<string, unknown>));
+  return doc;
+}
+
+/**
+ * The --set values a baseline takes too (sweep, compare, replay): every one whose section the baseline has (a clock, the DRAM,
+ * the weight buffer, the MACs...), none of a block it lacks (the LUT, the ROM, the selection mux).
+ */
+export function baselineSets(baseline: string, setStrings: string[]): string[] {
+  const doc = baselineDoc(baseline);
+  return setStrings.filter((s) => Object.hasOwn(doc, s.slice(0, s.indexOf('.') < 0 ? s.indexOf('=') : s.indexOf('.'))));
+}
+
+
+/** The --baseline-sets option of sweep, compare and replay: one description, one default. */
+export const BASELINE_SETS_OPTION = {
+  type: 'boolean',
+  default: true,
+  describe: "apply every --set to the baseline too where the baseline has that block (a DRAM bandwidth or a clock moves both sides; LUT keys only the SOP side); --no-baseline-sets keeps the baseline as configured",
+} as const;

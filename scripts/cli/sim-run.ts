@@ -48,6 +48,54 @@ export function flatten(r: SimReport): Record<string, number> {
   return out;
 }
 
+/**
+ * A CSV figure: whole numbers as they are, fractions to 10 significant digits (the binary tail of a sum,
+ * 124908245529.59999, is noise; a pJ figure never carries 10 meaningful digits).
+ */
+export function csvFigure(v: number | string): number | string {
+  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? Number(v.toPrecision(10)) : v;
+}
+
+/** A CSV row with every figure rounded as csvFigure says. */
+export function csvRounded(row: Record<string, number | string>): Record<string, number | string> {
+  for (const k of Object.keys(row)) row[k] = csvFigure(row[k]);
+  return row;
+}
+
+/** The ratio columns every CSV carries beside a baseline (empty where the baseline's figure is 0: undefined, never 1). */
+export function ratioColumns(sop: Record<string, number>, base: Record<string, number>): Record<string, number | ''> {
+  const r = (k: string) => (base[k] ? sop[k] / base[k] : '');
+  return {
+    ratio_cycles: r('cycles'),
+    ratio_dram_bytes: r('dram_bytes'),
+    ratio_energy_total: r('energy_total_pj'),
+    ratio_energy_on_chip: r('energy_on_chip_pj'),
+    ratio_energy_per_weight: r('energy_pj_per_weight'),
+  };
+}
+
+/** A step's scheme (a trace step knows it; else the quantized layer's, with +res for sparse residuals). */
+export function stepScheme(step: Step): string {
+  if (step.scheme) return step.scheme;
+  const q = step.layer();
+  return q.residuals?.index.length ? `${q.scheme}+res` : q.scheme;
+}
+
+/**
+ * One row of a per-layer CSV (simulate, replay): `row` is layer or total (the total has no index or scheme),
+ * then the layer, its hw-config, the baseline's name, the figures, the baseline's figures and the ratios.
+ */
+export function layerCsvRow(kind: 'layer' | 'total', index: number | '', scheme: string, r: SimReport, base?: { name: string; report: SimReport }): Record<string, number | string> {
+  const sop = flatten(r);
+  const row: Record<string, number | string> = { row: kind, index, layer: kind === 'total' ? '' : r.name, scheme, hw: r.hw, baseline: base?.name ?? '', ...sop };
+  if (base) {
+    const b = flatten(base.report);
+    for (const [k, v] of Object.entries(b)) row[`baseline_${k}`] = v;
+    Object.assign(row, ratioColumns(sop, b));
+  }
+  return csvRounded(row);
+}
+
 /** Energy spent on chip: everything but the DRAM (weight_fetch). */
 export function onChipPj(r: SimReport): number {
   return r.energy_pj.total - (r.energy_pj.weight_fetch ?? 0);

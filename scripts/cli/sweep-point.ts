@@ -5,9 +5,8 @@
 import type { Mode } from '../../sim/datapath/datapath.js';
 import { resolveSteps, type Step } from '../../sim/trace/steps.js';
 import { ConfigError, lutOutputOf } from '../../sim/config/load.js';
-import { readJsonFile } from '../../quant/io/bytes.js';
-import { hwPath, loadHw } from './hw.js';
-import { flatten, runSteps } from './sim-run.js';
+import { baselineDoc, baselineSets, loadHw } from './hw.js';
+import { csvRounded, flatten, ratioColumns, runSteps } from './sim-run.js';
 import { baselineLayer } from './commands/compare.js';
 
 export interface PointTask {
@@ -23,8 +22,6 @@ export interface PointTask {
 
 const stepsCache = new Map<string, Step[]>();
 const baselineCache = new Map<string, Record<string, number>>();
-/** Baseline hw-config documents, read once per thread (which sections it has). */
-const baselineDocs = new Map<string, Record<string, unknown>>();
 
 /** A trace's steps, raw weights quantized for the datapath's LUT format (as simulate, compare and replay do). */
 function steps(trace: string, lut: string | undefined, tokens: number | undefined): Step[] {
@@ -34,34 +31,34 @@ function steps(trace: string, lut: string | undefined, tokens: number | undefine
   return s;
 }
 
-/**
- * The point's --set values the baseline takes: every one whose section the baseline has (a clock, the DRAM,
- * the weight buffer, the MACs...), none of a block it lacks (the LUT, the ROM, the selection mux).
- */
-export function baselineSets(baseline: string, setStrings: string[]): string[] {
-  let doc = baselineDocs.get(baseline);
-  if (!doc) baselineDocs.set(baseline, (doc = readJsonFile(hwPath(baseline)) as Record<string, unknown>));
-  return setStrings.filter((s) => Object.hasOwn(doc, s.slice(0, s.indexOf('.') < 0 ? s.indexOf('=') : s.indexOf('.'))));
-}
+/** The hw-config keys (not `tokens`, the trace's) as --set strings. */
+const setStringsOf = (task: Pick<PointTask, 'sets'>): string[] => task.sets.filter(([p]) => p !== 'tokens').map(([p, v]) => `${p}=${v}`);
 
-/** A point's row up to its figures: its settings, its status and the hw-config's name. */
-function pointRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>, status: string, hw: string): Record<string, string | number> {
+type RowTask = Pick<PointTask, 'point' | 'points' | 'sets' | 'baseline' | 'baselineSets'>;
+
+/**
+ * A point's row up to its figures: its settings, its status, the hw-config's name, and the baseline's name
+ * with the settings it took (empty without a baseline).
+ */
+function pointRow(task: RowTask, status: string, hw: string): Record<string, string | number> {
   const row: Record<string, string | number> = { point: task.point, points: task.points };
   for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
   row.status = status;
   row.hw = hw;
-  return row;
+  row.baseline = task.baseline ? String(baselineDoc(task.baseline).name ?? task.baseline) : '';
+  row.baseline_sets = task.baseline && task.baselineSets ? baselineSets(task.baseline, setStringsOf(task)).join(' ') : '';
+  return csvRounded(row);
 }
 
 /** The row of a point that cannot run on its configuration: why, from its ConfigError (the hw-config's path left out). */
-export function infeasibleRow(task: Pick<PointTask, 'point' | 'points' | 'sets'>, hw: string, e: ConfigError): Record<string, string | number> {
+export function infeasibleRow(task: RowTask, hw: string, e: ConfigError): Record<string, string | number> {
   return pointRow(task, `infeasible: ${e.message.replace(/^[^:]*\.json: /, '')}`, hw);
 }
 
 export function runPoint(task: PointTask): Record<string, string | number> {
   // `tokens` is the trace's, every other key the hw-config's
   const tokens = task.sets.find(([p]) => p === 'tokens')?.[1] as number | undefined;
-  const setStrings = task.sets.filter(([p]) => p !== 'tokens').map(([p, v]) => `${p}=${v}`);
+  const setStrings = setStringsOf(task);
   const cfg = loadHw(task.hw, setStrings);
   const st = steps(task.trace, lutOutputOf(cfg), tokens);
   let sop: Record<string, number>;
@@ -83,12 +80,7 @@ export function runPoint(task: PointTask): Record<string, string | number> {
       baselineCache.set(key, b);
     }
     for (const [k, v] of Object.entries(b)) row[`baseline_${k}`] = v;
-    // a ratio over zero is undefined: an empty cell, never 1 or 0
-    const r = (k: string) => (b![k] ? sop[k] / b![k] : '');
-    row.ratio_cycles = r('cycles');
-    row.ratio_dram_bytes = r('dram_bytes');
-    row.ratio_energy_total = r('energy_total_pj');
-    row.ratio_energy_per_weight = r('energy_pj_per_weight');
+    Object.assign(row, ratioColumns(sop, b));
   }
-  return row;
+  return csvRounded(row);
 }

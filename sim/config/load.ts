@@ -3,7 +3,9 @@
 
 import { readJsonFile } from '../../quant/io/bytes.js';
 import { ConfigError, InfeasibleError } from './errors.js';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ZodType } from 'zod';
 import type { BlockDef } from '../core/block.js';
 import { blockDef, blockKind, datapathDef, datapathNames, implementations, type DatapathDef } from '../core/registry.js';
@@ -96,6 +98,32 @@ export function loadTechnology(path: string): Technology {
   return tech;
 }
 
+/** The package's hw-configs/ folder, found upwards from this file (dist/ or the sources). */
+function bundledHwConfigs(): string | null {
+  for (let d = dirname(fileURLToPath(import.meta.url)); ; d = dirname(d)) {
+    if (existsSync(join(d, 'hw-configs', 'technology.json'))) return join(d, 'hw-configs');
+    if (dirname(d) === d) return null;
+  }
+}
+
+const technologyNotes = new Set<string>();
+
+/**
+ * A hw-config's technology file: beside the config; or, for a bare file name that is not there (a bundled config
+ * copied elsewhere to edit), the bundled one of that name, said once on stderr.
+ */
+function technologyPath(config: string, technology: string): string {
+  const beside = resolve(dirname(config), technology);
+  if (existsSync(beside) || technology !== basename(technology)) return beside;
+  const bundled = bundledHwConfigs();
+  if (!bundled || !existsSync(join(bundled, technology))) return beside;
+  if (!technologyNotes.has(config)) {
+    technologyNotes.add(config);
+    process.stderr.write(`note: ${config}: no ${technology} beside it; using the bundled ${join(bundled, technology)}\n`);
+  }
+  return join(bundled, technology);
+}
+
 /** Load a hw-config (and the technology table it names), applying `overrides` (dotted path = value). */
 export function loadHwConfig(path: string, overrides: Array<[string, number | string | boolean]> = []): LoadedConfig {
   const doc = readJson(path);
@@ -106,7 +134,7 @@ export function loadHwConfig(path: string, overrides: Array<[string, number | st
   const root = validate(HwRootSchema, Object.fromEntries(Object.entries(d).filter(([k]) => rootKeys.has(k))), path);
   const dp = datapathDef(root.datapath);
   if (!dp) throw new ConfigError(`${path}: field 'datapath': unknown datapath '${root.datapath}' (expected one of ${datapathNames().join(', ')})`);
-  const techPath = resolve(dirname(path), root.technology);
+  const techPath = technologyPath(path, root.technology);
   let tech: Technology;
   try {
     tech = loadTechnology(techPath);

@@ -2,6 +2,7 @@
 // the ordered layer executions a datapath runs, each with its quantized layer and, where known, the
 // source weights (the FP8 baseline is quantized from those).
 
+import { dirname, isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { isSyntheticSource, linearLayers, openWeights } from '../../quant/io/load.js';
 import { synthesize } from '../../quant/io/synthetic.js';
@@ -48,11 +49,14 @@ function fromSopw(path: string, name: string | undefined, tokens: number): StepB
     source: () => {
       const q = load();
       const src = q.info.source as { file?: string; tensor?: string } | undefined;
-      if (!src?.file || !src.tensor || (!isSyntheticSource(src.file) && !existsSync(src.file))) return null;
-      const t = openWeights(src.file).read(src.tensor);
+      if (!src?.file || !src.tensor) return null;
+      // a relative source is relative to the .sopw's folder (they move together); older files hold absolute paths
+      const file = isSyntheticSource(src.file) || isAbsolute(src.file) ? src.file : join(dirname(path), src.file);
+      if (!isSyntheticSource(file) && !existsSync(file)) return null;
+      const t = openWeights(file).read(src.tensor);
       // a source that is not this layer's shape is not its source (the file was replaced or renamed)
       if (t.rows !== q.geom.rows || t.cols !== q.geom.cols) {
-        process.stderr.write(`note: ${path}: its source ${src.file} tensor '${src.tensor}' is ${t.rows}x${t.cols}, the layer ${q.geom.rows}x${q.geom.cols}; not using it\n`);
+        process.stderr.write(`note: ${path}: its source ${file} tensor '${src.tensor}' is ${t.rows}x${t.cols}, the layer ${q.geom.rows}x${q.geom.cols}; not using it\n`);
         return null;
       }
       return t;

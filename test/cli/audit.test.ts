@@ -490,7 +490,7 @@ describe('quantizer accounting', () => {
   });
 
   it('power-of-two per-layer scales cost 8 bits in every scheme (sop4, E2M3sUE4M4, e4m3-pot); NVFP4\'s FP32 scale 32', () => {
-    const layerBits = (scheme: string) => JSON.parse(sopsim(['quantize', 'synthetic:t4:32x256:4', '-s', scheme, '--json']).stdout).bits.layerBits;
+    const layerBits = (scheme: string) => JSON.parse(sopsim(['quantize', 'synthetic:t4:32x256:4', '-s', scheme, '--json']).stdout).bits.layer_bits;
     expect(layerBits('E2M3sUE4M4')).toBe(8);
     expect(layerBits('e4m3-pot')).toBe(8);
     expect([8, 8 + 16 * 8 + 8]).toContain(layerBits('sop4'));

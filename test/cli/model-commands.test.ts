@@ -1,5 +1,5 @@
 // quantize-model and stats end to end: outputs, the trace they write, and bad input.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,19 +90,44 @@ describe('checkpoints as they ship: shards, an index, a folder', () => {
     writeSafetensors(join(ck, 'model-00001-of-00002.safetensors'), half(0, 2));
     writeSafetensors(join(ck, 'model-00002-of-00002.safetensors'), half(2, 4));
     writeFileSync(join(ck, 'model.safetensors.index.json'), JSON.stringify({ metadata: { total_size: 0 }, weight_map: Object.fromEntries(names.map((n, i) => [n, `model-0000${i < 2 ? 1 : 2}-of-00002.safetensors`])) }));
-    writeFileSync(join(ck, 'config.json'), JSON.stringify({ architectures: ['LlamaForCausalLM'], hidden_size: 64, num_hidden_layers: 2 }));
-    const run = (input: string, out: string) => {
-      const r = sopsim(['quantize-model', input, '--budget-bpw', '5', '--out', join(dir, out), '--json', '--workers', '1']);
+    writeFileSync(join(ck, 'config.json'), JSON.stringify({ model_type: 'llama', architectures: ['LlamaForCausalLM'], hidden_size: 64, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 4, vocab_size: 32000 }));
+    const run = (input: string[], out: string) => {
+      const r = sopsim(['quantize-model', ...input, '--budget-bpw', '5', '--out', join(dir, out), '--json', '--workers', '1']);
       expect(r.code, r.stderr).toBe(0);
       const m = JSON.parse(r.stdout);
-      return { layers: m.layers.map((l: { layer: string; choice: string; bpw: number }) => [l.layer, l.choice, l.bpw]), bpw: m.achieved_bpw };
+      return { layers: m.layers.map((l: { layer: string; choice: string; bpw: number }) => [l.layer, l.choice, l.bpw]), bpw: m.achieved_bpw, architecture: m.architecture, stderr: r.stderr };
     };
-    const single = run(join(dir, 'single.safetensors'), 'a');
-    const folder = run(ck, 'b');
-    const index = run(join(ck, 'model.safetensors.index.json'), 'c');
+    const single = run([join(dir, 'single.safetensors')], 'a');
+    const folder = run([ck], 'b');
+    const index = run([join(ck, 'model.safetensors.index.json')], 'c');
+    const shards = run([join(ck, 'model-00001-of-00002.safetensors'), join(ck, 'model-00002-of-00002.safetensors')], 'd');
     expect(single.layers.map((l: string[]) => l[0])).toEqual(names);
-    expect(folder).toEqual(single);
-    expect(index).toEqual(single);
+    for (const r of [folder, index, shards]) {
+      expect(r.layers).toEqual(single.layers);
+      expect(r.bpw).toBe(single.bpw);
+      // config.json beside the checkpoint: read, checked against the weights, printed and recorded
+      expect(r.architecture).toMatchObject({ model_type: 'llama', architectures: ['LlamaForCausalLM'], num_hidden_layers: 2, hidden_size: 64, num_key_value_heads: 4 });
+      expect(r.stderr).toMatch(/config\.json: llama \(LlamaForCausalLM\), 2 layers, hidden 64, intermediate 32, 4 heads, vocabulary 32000/);
+    }
+    expect(single.architecture).toBeNull();
+    // each packed layer names the shard that holds its weights, relative to the output: move both, the baseline still finds them
+    const moved = join(dir, 'moved');
+    mkdirSync(moved);
+    renameSync(ck, join(moved, 'ckpt'));
+    renameSync(join(dir, 'b'), join(moved, 'b'));
+    const rp = sopsim(['replay', join(moved, 'b', 'trace.json'), '--baseline', 'fp8-e4m3', '--json']);
+    expect(rp.code, rp.stderr).toBe(0);
+    expect(rp.stderr).not.toMatch(/not found|no source/i);
+    expect(JSON.parse(rp.stdout).baseline.total.weights_decoded).toBe(4 * 32 * 64);
+    renameSync(join(moved, 'ckpt'), ck);
+    // a config.json of another model is refused, naming the field
+    writeFileSync(join(ck, 'config.json'), JSON.stringify({ hidden_size: 64, intermediate_size: 32, num_hidden_layers: 32 }));
+    const other = sopsim(['quantize-model', ck, '--budget-bpw', '5', '--out', join(dir, 'e')]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/config\.json: field 'num_hidden_layers': 32, but the weights hold 2 decoder blocks/);
+    const mixed = sopsim(['quantize-model', join(ck, 'model-00001-of-00002.safetensors'), join(dir, 'x.npy'), '--budget-bpw', '5', '--out', join(dir, 'f')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/x\.npy: several weight files must all be safetensors shards/);
     // an index pointing at a missing shard, or a tensor in two shards, is one line naming the file
     writeFileSync(join(ck, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { [names[0]]: 'gone.safetensors' } }));
     const bad = sopsim(['quantize', join(ck, 'model.safetensors.index.json'), '-s', 'sop4']);

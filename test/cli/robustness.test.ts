@@ -111,9 +111,13 @@ describe('the same bytes whatever the thread count', () => {
     const a = join(dir, 't1.sopw');
     const b = join(dir, 't2.sopw');
     const args = (o: string) => ['quantize', 'synthetic:t4:256x2048:4', '-s', 'sop4', '-o', o];
-    expect(sopsim(args(a), undefined, { SOPSIM_THREADS: '1' }).code).toBe(0);
-    expect(sopsim(args(b), undefined, { SOPSIM_THREADS: '2' }).code).toBe(0);
+    expect(sopsim(args(a), undefined, { SOPSIM_WORKERS: '1' }).code).toBe(0);
+    expect(sopsim(args(b), undefined, { SOPSIM_WORKERS: '2' }).code).toBe(0);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    // the same knob as a flag (it wins over the environment)
+    const c = join(dir, 't3.sopw');
+    expect(sopsim([...args(c), '--workers', '3'], undefined, { SOPSIM_WORKERS: '1' }).code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(c))).toBe(true);
   });
 });
 

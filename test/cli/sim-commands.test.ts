@@ -31,7 +31,8 @@ describe('sopsim simulate', () => {
     expect(r.code).toBe(0);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines.length).toBe(2);
-    expect(lines[0]).toMatch(/^layer,hw,weights_decoded,tokens,cycles/);
+    expect(lines[0]).toMatch(/^row,index,layer,scheme,hw,baseline,weights_decoded,tokens,cycles/);
+    expect(lines[1]).toMatch(/^layer,0,synthetic:gaussian:32x256:1,E2M3sUE4M4,sop-hif,,8192,1,/);
   });
   it('a trace runs its layers in order', () => {
     const trace = join(dir, 't.json');
@@ -99,7 +100,9 @@ describe('sweep: infeasible points and a baseline that follows the shared settin
     expect(rows[2].cycles).toBe('');
     // the baseline takes the swept DRAM bandwidth (and not the LUT keys it has no block for)
     expect(Number(rows[0].baseline_cycles)).toBeGreaterThan(Number(rows[1].baseline_cycles));
-    expect(Number(rows[0].ratio_cycles)).toBeCloseTo(Number(rows[0].cycles) / Number(rows[0].baseline_cycles), 12);
+    expect(Number(rows[0].ratio_cycles)).toBeCloseTo(Number(rows[0].cycles) / Number(rows[0].baseline_cycles), 9);
+    expect(rows[0].baseline).toBe('fp8-e4m3');
+    expect(rows[0].baseline_sets).toBe('weight_fetch.gb_per_s=8'); // what the baseline ran with, recorded
     const fixed = join(dir, 'fixed.csv');
     expect(sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'weight_fetch.gb_per_s=8,16', '--no-baseline-sets', '--out', fixed, '--workers', '1']).code).toBe(0);
     const f = readFileSync(fixed, 'utf8').trim().split('\n');
@@ -159,23 +162,46 @@ describe('empty shards', () => {
 });
 
 describe('report on sweeps with infeasible points and enum axes', () => {
-  it('charts the points that ran, on a category axis for words, and stacks components only (no on-chip sum)', () => {
+  it('draws the points that ran, words on an ordinal axis in their swept order, and on-chip blocks without the DRAM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'report-enum-'));
     const csv = join(dir, 's.csv');
     expect(sopsim(['sweep', 'traces/tiny-2layer.json', '--set', 'lut.output=hif8,bf16', '--set', 'lut.capacity_bytes=8K,32', '--out', csv, '--workers', '1']).code).toBe(0);
-    const html = join(dir, 'r.html');
-    const r = sopsim(['report', csv, '--html', html]);
+    const figs = join(dir, 'figs');
+    const r = sopsim(['report', csv, '--svg', figs]);
     expect(r.code, r.stderr).toBe(0);
-    const text = readFileSync(html, 'utf8');
-    // (booleans, not the page: a failure would print the whole bundled chart library)
-    expect(text.includes('"type":"category"')).toBe(true);
-    expect(text.includes('"labels":["hif8","bf16"]')).toBe(true);
-    expect(text.includes('"label":"on_chip"')).toBe(false);
-    expect(text.includes('capacity_bytes=32')).toBe(false); // the infeasible points are not drawn
+    const ratio = readFileSync(join(figs, 'sweep-ratio-energy.csv'), 'utf8').trim().split('\n');
+    // one line per LUT size (the second axis), only the feasible size drawn; x in swept order
+    expect(ratio[0]).toBe('lut.capacity_bytes,lut.output,ratio_energy_total');
+    expect(ratio.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['8192,hif8', '8192,bf16']);
+    const blocks = readFileSync(join(figs, 'sweep-on-chip-blocks.csv'), 'utf8');
+    expect(blocks.includes('hif8 / 8192,')).toBe(true); // points labelled by their values (the axis title names them)
+    expect(/ \/ 32,/.test(blocks)).toBe(false);
+    expect(blocks.includes(',weight_fetch,')).toBe(false); // the on-chip view leaves the DRAM out
+    expect(blocks.includes(',lut_sram,')).toBe(true);
+    const svg = readFileSync(join(figs, 'sweep-ratio-energy.svg'), 'utf8');
+    expect(svg.indexOf('>hif8<')).toBeGreaterThan(0);
+    expect(svg.indexOf('>hif8<')).toBeLessThan(svg.indexOf('>bf16<')); // ordinal axis in swept order
     const none = join(dir, 'none.csv');
     writeFileSync(none, readFileSync(csv, 'utf8').split('\n').filter((l, i) => i === 0 || l.includes('infeasible')).join('\n') + '\n');
-    const bad = sopsim(['report', none, '--html', join(dir, 'x.html')]);
+    const bad = sopsim(['report', none, '-o', join(dir, 'x.html')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no point ran \(every point is infeasible\)/);
+    const nothing = sopsim(['report', csv]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/give -o report\.html, --svg DIR or --png DIR/);
   }, 120_000);
+});
+
+describe('a bundled hw-config copied elsewhere', () => {
+  it('keeps its technology file (the bundled one, said once on stderr)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-copy-'));
+    const mine = join(dir, 'mine.json');
+    writeFileSync(mine, readFileSync('hw-configs/sop-hif.json', 'utf8').replace('"name": "sop-hif"', '"name": "mine"'));
+    const r = sopsim(['simulate', 'synthetic:t4:64x256', '--hw', mine, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).hw).toBe('mine');
+    expect(r.stderr).toMatch(/mine\.json: no technology\.json beside it; using the bundled .*hw-configs\/technology\.json/);
+    const same = sopsim(['simulate', 'synthetic:t4:64x256', '--hw', 'sop-hif', '--json']);
+    expect(JSON.parse(r.stdout).energy_pj.total).toBe(JSON.parse(same.stdout).energy_pj.total);
+  });
 });

@@ -9,10 +9,12 @@ import { quantize } from '../../../quant/schemes/index.js';
 import type { SimReport } from '../../../sim/datapath/report.js';
 import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import { fmt, numberOption, run, table, toJson } from '../common.js';
-import { loadHw } from '../hw.js';
+import { numberOption, plain, run, table, toJson } from '../common.js';
+import { BASELINE_SETS_OPTION, baselineSets, loadHw } from '../hw.js';
+import { stringify } from 'csv-stringify/sync';
+import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { lutOutputOf } from '../../../sim/config/load.js';
-import { flatten, runSteps, summary } from '../sim-run.js';
+import { flatten, layerCsvRow, runSteps, stepScheme, summary } from '../sim-run.js';
 
 /** Ratio sop / baseline of every number both sides have (NaN-free: a zero baseline gives null). */
 export function ratios(a: SimReport, b: SimReport): Record<string, unknown> {
@@ -68,19 +70,23 @@ export function register(y: Argv): Argv {
         .option('tokens', numberOption('tokens', 'activation vectors per layer (default 1)', { min: 1, max: MAX_TOKENS }))
         .option('tensor', { alias: 't', type: 'string', describe: 'with weights: the tensor' })
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the SOP-side scheme (default sop4)' })
-        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the SOP config, e.g. --set lut.capacity_bytes=8192' })
-        .option('json', { type: 'boolean', default: false, describe: 'one object with hif, baseline and ratio sections' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the hw-config, e.g. --set lut.capacity_bytes=8192 (the baseline takes it too where it has that block)' })
+        .option('baseline-sets', BASELINE_SETS_OPTION)
+        .option('json', { type: 'boolean', default: false, describe: 'one object: input, sop (the datapath under test), baseline, ratio (null where the baseline is 0)' })
+        .option('csv', { type: 'string', describe: 'write the total as one CSV row (the columns of replay --csv: figures, baseline_ figures, ratios)' })
         .example('sopsim compare synthetic:t4:4096x4096 -s E2M3sUE4M4', 'FP6 atoms on SOP+HIF against FP8 E4M3'),
     (argv) =>
       run(() => {
+        if (argv.csv) checkOutputPath(argv.csv);
         const cfg = loadHw(argv.hw, argv.set);
-        const base = loadHw(argv.baseline);
+        const base = loadHw(argv.baseline, argv['baseline-sets'] ? baselineSets(argv.baseline, argv.set ?? []) : []);
         const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens, lut: lutOutputOf(cfg) });
         const mode = argv.mode as Mode;
         const label = steps.length === 1 ? steps[0].name : basename(argv.input);
         const sop = runSteps(cfg, steps, mode, undefined, label).total;
         const fp8 = runSteps(base, steps, mode, baselineLayer, label).total;
         const ratio = ratios(sop, fp8);
+        if (argv.csv) writeFileAtomic(argv.csv, stringify([layerCsvRow('total', '', steps.length === 1 ? stepScheme(steps[0]) : '', sop, { name: base.hw.name, report: fp8 })], { header: true }));
         if (argv.json) {
           process.stdout.write(toJson({ input: argv.input, sop: summary(sop), baseline: summary(fp8), ratio }) + '\n'); // sop: the datapath under test (its hw name is inside)
           return;
@@ -92,7 +98,7 @@ export function register(y: Argv): Argv {
           const x = fa[k] ?? 0;
           const y = fb[k] ?? 0;
           if (x === 0 && y === 0) continue;
-          rows.push([k, fmt(x, 5), fmt(y, 5), y ? fmt(x / y, 4) : '-']);
+          rows.push([k, plain(x), plain(y), y ? plain(x / y, 4) : '-']);
         }
         process.stdout.write(`${steps.length} layer${steps.length > 1 ? 's' : ''}, ${sop.tokens} token(s), ${mode} mode\n\n${table(rows)}\n`);
       }),

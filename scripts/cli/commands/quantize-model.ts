@@ -2,20 +2,27 @@
 // layer, a manifest and a trace for the simulator.
 
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import cliProgress from 'cli-progress';
 import { generateActivationStats, readActivationStats, statsFor, type ActivationStats } from '../../../quant/io/activations.js';
-import { isSyntheticSource, linearLayers, openWeights } from '../../../quant/io/load.js';
+import { isSyntheticSource, linearLayers, openWeights, type WeightsSpec } from '../../../quant/io/load.js';
+import { checkAgainstConfig, describeConfig, INDEX_NAME, readModelConfig, type ModelConfig } from '../../../quant/io/checkpoint.js';
 import { InputError } from '../../../quant/io/tensor.js';
 import { checkMemory, QUANTIZE_BYTES_PER_WEIGHT } from '../../../quant/io/bytes.js';
 import { lockOutput, removeStaleStaging, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { writeChoice } from '../../../quant/model/menu-worker.js';
 import { allocate, buildLayerMenu, cheapestBpw, DEFAULT_MODEL_OPTIONS, sourceRows, withMeasured, type LayerMenu, type MenuEntry, type ModelOptions } from '../../../quant/model/quantize-model.js';
-import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { InfeasibleBudget } from '../../../quant/model/knapsack.js';
-import { fileSafe, fmt, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
+import { defaultWorkers, fileSafe, fmt, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, table, toJson, UsageError, yieldToEvents } from '../common.js';
+
+/** A model's name for its trace: the file, or the checkpoint's folder for an index or shard files. */
+function modelName(spec: WeightsSpec): string {
+  const first = Array.isArray(spec) ? spec[0] : spec;
+  if (Array.isArray(spec) || basename(first) === INDEX_NAME) return basename(dirname(resolve(first)));
+  return basename(first.replace(/\/+$/, ''));
+}
 
 /** The model's layers: the layer policy (quant/io/load.ts linearLayers), or the --include regular expression. */
 export function modelLayers(src: ReturnType<typeof openWeights>, include?: string): string[] {
@@ -31,7 +38,7 @@ export function loadStats(path: string | undefined, synthSeed: number | undefine
 
 function options(a: Argv) {
   return a
-    .positional('weights', { type: 'string', demandOption: true, describe: 'a .safetensors file, a sharded checkpoint (its folder or model.safetensors.index.json: one global budget over every shard), or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
+    .positional('weights', { type: 'string', array: true, demandOption: true, describe: 'a .safetensors file, a sharded checkpoint (its folder, its model.safetensors.index.json, or its shard files one by one: one global budget over every shard; config.json beside it is read), or synthetic-model:<llama-7b|small|tiny|L<n>-H<h>-I<i>>[:seed]' })
     .option('budget-bpw', numberOption('budget-bpw', 'average bits per weight the model may use', { min: 1, max: 64, whole: false, demandOption: true }))
     .option('stats', { type: 'string', describe: 'activation statistics (JSON or safetensors: per layer, RMS per input channel)' })
     .option('synthetic-stats', numberOption('synthetic-stats', 'generate seeded LLM-like activation statistics with this seed', { min: 0, max: 2 ** 31 - 1 }))
@@ -45,7 +52,7 @@ function options(a: Argv) {
       default: 'auto',
       describe: 'price each layer\'s menu on every k-th row: auto (large layers on a sample of about 2M weights: every floor(weights / 2^21)-th row, at most 1 in 64) or k (1 = whole layers); the chosen entry is always built and measured on the whole layer',
     })
-    .option('workers', numberOption('workers', 'layers quantized in parallel (default: the cores; 1 = in this process)', { min: 1, max: 256, default: availableParallelism() }))
+    .option('workers', numberOption('workers', 'layers quantized in parallel, one worker thread each (default: SOPSIM_WORKERS, else the cores; 1 = in this process)', { min: 1, max: 256, default: defaultWorkers() }))
     .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a bar with the time left, by weights, on a terminal; else none), bar, lines (one per finished layer with the time left, for logs), none' })
     .option('json', { type: 'boolean', default: false, describe: 'print the manifest as JSON' })
     .example('sopsim quantize-model synthetic-model:small --budget-bpw 5 --synthetic-stats 1 --out out/small-5', 'a 4-layer model at 5 bpw')
@@ -55,6 +62,11 @@ type Args = Awaited<ReturnType<typeof options>['argv']>;
 
 /** What a run will do, every input checked before any work, so bad input leaves nothing behind. */
 interface Plan {
+  /** The weights as given: one path, or several shard files. */
+  spec: WeightsSpec;
+  /** The weights named in messages. */
+  label: string;
+  config: ModelConfig | null;
   src: ReturnType<typeof openWeights>;
   names: string[];
   layers: Array<{ name: string; rows: number; cols: number }>;
@@ -66,14 +78,22 @@ interface Plan {
 }
 
 function plan(argv: Args): Plan {
-  const src = openWeights(argv.weights);
+  const given = ([] as string[]).concat(argv.weights as string | string[]);
+  const spec: WeightsSpec = given.length === 1 ? given[0] : given;
+  const label = given.join(' ');
+  const src = openWeights(spec);
   const names = modelLayers(src, argv.include);
-  if (names.length === 0) throw new InputError(argv.weights, 'no layers to quantize');
+  if (names.length === 0) throw new InputError(label, 'no layers to quantize');
   const layers = names.map((n) => {
     const s = src.shape(n);
-    if (s.length !== 2) throw new InputError(argv.weights, `tensor '${n}' is not 2-D`);
+    if (s.length !== 2) throw new InputError(label, `tensor '${n}' is not 2-D`);
     return { name: n, rows: s[0], cols: s[1] };
   });
+  const config = isSyntheticSource(given[0]) ? null : readModelConfig(spec);
+  if (config) {
+    checkAgainstConfig(config, layers);
+    process.stderr.write(`${describeConfig(config)}\n`);
+  }
   const stats = loadStats(argv.stats, argv['synthetic-stats'], layers);
   for (const l of layers) statsFor(stats, l.name, l.cols);
   const budget = argv['budget-bpw'] as number; // demanded and checked by numberOption
@@ -91,8 +111,8 @@ function plan(argv: Args): Plan {
   const workers = Math.max(1, Math.min(argv.workers as number, names.length));
   // each worker holds one whole layer while it builds it: refuse up front what would not fit
   const largest = layers.reduce((m, l) => (l.rows * l.cols > m.rows * m.cols ? l : m));
-  checkMemory(argv.weights, `quantizing ${workers} layer${workers > 1 ? 's' : ''} of up to ${largest.rows}x${largest.cols} at once`, workers * largest.rows * largest.cols * QUANTIZE_BYTES_PER_WEIGHT);
-  return { src, names, layers, stats, budget, out, opt, workers };
+  checkMemory(label, `quantizing ${workers} layer${workers > 1 ? 's' : ''} of up to ${largest.rows}x${largest.cols} at once`, workers * largest.rows * largest.cols * QUANTIZE_BYTES_PER_WEIGHT);
+  return { spec, label, config, src, names, layers, stats, budget, out, opt, workers };
 }
 
 /** Runs one task per layer, on the worker pool or in this process, with progress on stderr. */
@@ -107,7 +127,7 @@ class LayerRunner {
   constructor(private readonly p: Plan, progress: string) {
     const { layers, workers } = p;
     this.pool =
-      workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } }) : null;
+      workers > 1 ? new Piscina({ filename: new URL('../../../quant/model/menu-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_WORKERS: '1' } }) : null;
     this.mode = progressMode(progress);
     this.order = layers.map((_, i) => i).sort((x, y) => layers[y].rows * layers[y].cols - layers[x].rows * layers[x].cols || x - y);
   }
@@ -176,7 +196,8 @@ function manifestOf(argv: Args, p: Plan, menus: LayerMenu[], estimated: Allocati
   return {
     format: 'sopsim-manifest',
     version: 1,
-    source: argv.weights,
+    source: p.spec,
+    architecture: p.config ? { ...p.config, path: undefined } : null,
     stats: p.stats?.path ?? null,
     metric: p.opt.metric,
     residual_bpw: p.opt.residualBpw,
@@ -224,7 +245,7 @@ async function quantizeModel(argv: Args): Promise<void> {
   });
   const menus = await runner.each<LayerMenu>(
     'menus',
-    (i) => ({ kind: 'menu', source: argv.weights, name: names[i], stats: statsOf(i), opt }),
+    (i) => ({ kind: 'menu', source: p.spec, name: names[i], stats: statsOf(i), opt }),
     (i) => buildLayerMenu(sourceRows(src, names[i]), statsOf(i), opt),
   );
   const menuSeconds = (performance.now() - t0) / 1000;
@@ -237,11 +258,14 @@ async function quantizeModel(argv: Args): Promise<void> {
   try {
     const files = names.map((n, i) => `${String(i).padStart(3, '0')}-${fileSafe(n)}.sopw`);
     const label = (i: number) => estimated.choices[i].choice;
-    const info = (i: number) => ({ source: { file: isSyntheticSource(argv.weights) ? argv.weights : resolve(argv.weights), tensor: names[i] }, model_choice: label(i) });
+    // each layer's source: the file holding it (a shard of a checkpoint), relative to the output directory so the
+    // model and its quantized copy can move together
+    const sourceFile = (n: string) => (typeof p.spec === 'string' && isSyntheticSource(p.spec) ? p.spec : relative(resolve(out), resolve(src.fileOf?.(n) ?? (p.spec as string))));
+    const info = (i: number) => ({ source: { file: sourceFile(names[i]), tensor: names[i] }, model_choice: label(i) });
     const tBuild = performance.now();
     const built = await runner.each<MenuEntry>(
       'packed',
-      (i) => ({ kind: 'choice', source: argv.weights, name: names[i], stats: statsOf(i), opt, menu: menus[i], label: label(i), out: join(dir, files[i]), info: info(i) }),
+      (i) => ({ kind: 'choice', source: p.spec, name: names[i], stats: statsOf(i), opt, menu: menus[i], label: label(i), out: join(dir, files[i]), info: info(i) }),
       (i) => {
         const t = src.read(names[i]);
         return writeChoice(t, statsFor(stats, names[i], t.cols), menus[i], label(i), opt, info(i), join(dir, files[i]));
@@ -252,7 +276,7 @@ async function quantizeModel(argv: Args): Promise<void> {
     await runner.close();
     const manifest = manifestOf(argv, p, menus, estimated, alloc, files);
     writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
-    const trace = { format: 'sopsim-trace', version: 1, name: `${basename(argv.weights)}@${p.budget}bpw`, tokens: 1, layers: names.map((n, i) => ({ name: n, sopw: files[i] })) };
+    const trace = { format: 'sopsim-trace', version: 1, name: `${modelName(p.spec)}@${p.budget}bpw`, tokens: 1, layers: names.map((n, i) => ({ name: n, sopw: files[i] })) };
     writeFileAtomic(join(dir, 'trace.json'), JSON.stringify(trace, null, 1));
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     renameSync(dir, out);
@@ -273,7 +297,7 @@ async function quantizeModel(argv: Args): Promise<void> {
 
 export function register(y: Argv): Argv {
   return y.command(
-    'quantize-model <weights>',
+    'quantize-model <weights..>',
     'Quantize every layer of a model within a bpw budget: per-layer menus, an exact multiple-choice knapsack, packed files, a manifest and a trace',
     options,
     (argv) => run(() => quantizeModel(argv as Args)),

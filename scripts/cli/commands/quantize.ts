@@ -2,7 +2,7 @@
 // optionally write packed .sopw files.
 
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseLutFormat } from '../../../quant/codebooks/lut-format.js';
 import { loadUserCodebook } from '../../../quant/codebooks/registry.js';
@@ -14,7 +14,7 @@ import { measure, type LayerReport } from '../../../quant/measure.js';
 import { writeSopw } from '../../../quant/packed/sopw.js';
 import { checkOutputPath, lockOutput, removeStaleStaging } from '../../../quant/packed/atomic.js';
 import { canonicalScheme, quantize, SCHEME_NAMES, type QuantizeOptions } from '../../../quant/schemes/index.js';
-import { fileSafe, fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
+import { defaultWorkers, fileSafe, fmt, numberOption, run, table, toJson, UsageError } from '../common.js';
 
 function options(a: Argv) {
   return a
@@ -36,24 +36,31 @@ function options(a: Argv) {
     .option('residual-bpw', numberOption('residual-bpw', 'keep sparse BF16 residual corrections worth this many extra bits per weight', { min: 0, max: 16, whole: false, default: 0 }))
     .option('out', { alias: 'o', type: 'string', describe: 'write packed weights: a .sopw file for one tensor, a directory for several' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON object per tensor, one per line' })
+    .option('workers', numberOption('workers', "threads for the block-parallel scale search (default: SOPSIM_WORKERS, else the cores); the output is the same for any count", { min: 1, max: 256, default: defaultWorkers() }))
     .example('sopsim quantize synthetic:gaussian:256x2048 --scheme E2M3sUE4M4', 'FP6 atoms with UE4M4 scales, 6.5 bpw')
     .example('sopsim quantize model.safetensors -t model.layers.0.mlp.up_proj.weight -s sop4 -o up.sopw --json', 'sop4 pair search, packed');
 }
 
 type Args = Awaited<ReturnType<typeof options>['argv']>;
 
-function quantizeFiles(argv: Args): void {
-  const scheme = canonicalScheme(argv.scheme);
-  for (const p of argv.codebook ?? []) loadUserCodebook(p);
-  const src = openWeights(argv.file);
-  const names = argv.tensor ? [argv.tensor] : linearLayers(src);
-  if (names.length === 0) throw new InputError(argv.file, 'no 2-D tensors to quantize');
-  // check every tensor before any work so that a bad name leaves nothing half-written
+/** The weights and the tensors to quantize, every one checked before any work so a bad name leaves nothing half-written. */
+function tensorsOf(file: string, tensor: string | undefined): { src: ReturnType<typeof openWeights>; names: string[] } {
+  const src = openWeights(file);
+  const names = tensor ? [tensor] : linearLayers(src);
+  if (names.length === 0) throw new InputError(file, 'no 2-D tensors to quantize');
   for (const n of names) {
     const shape = src.shape(n);
     if (shape.length === 0) src.read(n); // raises the "no tensor named" error
-    if (shape.length !== 2) throw new InputError(argv.file, `tensor '${n}' is not 2-D (shape [${shape.join(', ')}])`);
+    if (shape.length !== 2) throw new InputError(file, `tensor '${n}' is not 2-D (shape [${shape.join(', ')}])`);
   }
+  return { src, names };
+}
+
+function quantizeFiles(argv: Args): void {
+  process.env.SOPSIM_WORKERS = String(argv.workers); // read by the block-parallel pool when it starts
+  const scheme = canonicalScheme(argv.scheme);
+  for (const p of argv.codebook ?? []) loadUserCodebook(p);
+  const { src, names } = tensorsOf(argv.file, argv.tensor);
   const stats = argv.stats ? readActivationStats(argv.stats) : null;
   for (const n of names) statsFor(stats, n, src.shape(n)[1]);
   let pair: [string, string] | undefined;
@@ -95,7 +102,9 @@ function quantizeFiles(argv: Args): void {
       let q = quantize(t, scheme, { ...opt, activations: a, metric: argv.metric as 'acos' | 'mse' });
       const residualBpw = argv['residual-bpw'] as number; // defaulted and checked by numberOption
       if (residualBpw > 0) q = withResiduals(t, q, residualBpw, a);
-      q.info.source = { file: isSyntheticSource(argv.file) ? argv.file : resolve(argv.file), tensor: n };
+      // the source relative to the packed file's folder, so the model and its quantized copy can move together
+      const at = staged ? resolve(outDir!) : argv.out ? dirname(resolve(argv.out)) : process.cwd();
+      q.info.source = { file: isSyntheticSource(argv.file) ? argv.file : relative(at, resolve(src.fileOf?.(n) ?? argv.file)), tensor: n };
       const seconds = (performance.now() - t0) / 1000;
       // (wall time only in the table: --json output depends on the inputs alone)
       const r: LayerReport & Record<string, unknown> = { ...measure(t, q, a) };

@@ -14,9 +14,9 @@ import { readTrace } from '../../../sim/trace/trace.js';
 import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { printable } from '../../../quant/io/tensor.js';
-import { loadHw } from '../hw.js';
+import { BASELINE_SETS_OPTION, baselineSets, loadHw } from '../hw.js';
 import { lutOutputOf, type LoadedConfig } from '../../../sim/config/load.js';
-import { flatten, stepLayers, summary } from '../sim-run.js';
+import { layerCsvRow, stepLayers, stepScheme, summary } from '../sim-run.js';
 import { baselineLayer, ratios } from './compare.js';
 
 export function register(y: Argv): Argv {
@@ -30,15 +30,16 @@ export function register(y: Argv): Argv {
         .option('baseline', { type: 'string', describe: 'also replay on a baseline (e.g. fp8-e4m3) and report the ratios' })
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
         .option('tokens', numberOption('tokens', 'override the trace\'s tokens per layer', { min: 1, max: MAX_TOKENS }))
-        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the hw-config, e.g. --set lut.capacity_bytes=1024' })
+        .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a value of the hw-config, e.g. --set lut.capacity_bytes=1024 (the baseline takes it too where it has that block)' })
+        .option('baseline-sets', BASELINE_SETS_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'one object: total, per-layer reports (and baseline, ratio)' })
-        .option('csv', { type: 'string', describe: 'write one row per layer plus a TOTAL row' })
+        .option('csv', { type: 'string', describe: 'write one row per layer (row=layer) and the total (row=total), with the baseline\'s figures and the ratios' })
         .example('sopsim replay traces/llama-7b-decode.json --baseline fp8-e4m3', 'a 32-layer decode step, SOP+HIF against FP8'),
     (argv) =>
       run(() => {
         if (argv.csv) checkOutputPath(argv.csv);
         const cfg = loadHw(argv.hw, argv.set);
-        const base = argv.baseline ? loadHw(argv.baseline) : null;
+        const base = argv.baseline ? loadHw(argv.baseline, argv['baseline-sets'] ? baselineSets(argv.baseline, argv.set ?? []) : []) : null;
         const tr = readTrace(argv.trace);
         const steps = resolveSteps(argv.trace, { tokens: argv.tokens, lut: lutOutputOf(cfg) });
         replay(argv, tr.name, cfg, base, steps);
@@ -58,12 +59,6 @@ function replay(argv: { csv?: string; json: boolean; mode: string; trace: string
   const t0 = performance.now();
   const sopRun = layerReports(cfg, stepLayers(cfg, steps), { mode }, name);
   const fp8Run = base ? layerReports(base, stepLayers(base, steps, baselineLayer), { mode }, name) : null;
-  // steps that quantize on demand know their scheme; asking them for the layer would quantize again
-  const schemeOf = (i: number) => {
-    if (steps[i].scheme) return steps[i].scheme!;
-    const q = steps[i].layer();
-    return q.residuals?.index.length ? `${q.scheme}+res` : q.scheme;
-  };
   const csv = argv.csv ? new AtomicStream(argv.csv) : null;
   const json = argv.json ? new JsonReplay(name, !!fp8Run) : null;
   const head = ['#', 'layer', 'scheme', 'cycles', 'stalls', 'DRAM bytes', 'pJ/weight', 'LUT reloads'];
@@ -74,7 +69,7 @@ function replay(argv: { csv?: string; json: boolean; mode: string; trace: string
     if (b) r.push(fmt(l.energy_pj.total / b.energy_pj.total, 4));
     rows.push(r);
   };
-  const csvRow = (index: number, layer: string, scheme: string, l: SimReport, b?: SimReport) => ({ index, layer, scheme, hw: l.hw, ...flatten(l), ...(b ? prefixed('baseline_', flatten(b)) : {}) });
+  const csvRow = (kind: 'layer' | 'total', index: number | '', scheme: string, l: SimReport, b?: SimReport) => layerCsvRow(kind, index, scheme, l, b && base ? { name: base.hw.name, report: b } : undefined);
   try {
     for (let i = 0; ; i++) {
       const a = sopRun.next();
@@ -82,7 +77,7 @@ function replay(argv: { csv?: string; json: boolean; mode: string; trace: string
       if (a.done) {
         const total = a.value;
         const bt = b?.value as SimReport | undefined;
-        if (csv) csv.write(stringify([csvRow(-1, 'TOTAL', '', total, bt)], { header: i === 0 }));
+        if (csv) csv.write(stringify([csvRow('total', '', '', total, bt)], { header: i === 0 }));
         if (i > TABLE_ROWS) rows.push(['', `... ${i - TABLE_ROWS} more layer executions (every one in --csv and --json)`]);
         line('', { ...total, name: 'TOTAL' }, '', bt);
         json?.end(total, bt);
@@ -90,8 +85,8 @@ function replay(argv: { csv?: string; json: boolean; mode: string; trace: string
       }
       const l = a.value;
       const bl = b?.value as SimReport | undefined;
-      const scheme = schemeOf(i);
-      if (csv) csv.write(stringify([csvRow(i, l.name, scheme, l, bl)], { header: i === 0 }));
+      const scheme = stepScheme(steps[i]);
+      if (csv) csv.write(stringify([csvRow('layer', i, scheme, l, bl)], { header: i === 0 }));
       json?.layer(l, scheme, bl);
       if (i < TABLE_ROWS) line(String(i), l, scheme, bl);
     }
@@ -149,8 +144,4 @@ class JsonReplay {
   abort(): void {
     if (this.spool) rmSync(dirname(this.spool.path), { recursive: true, force: true });
   }
-}
-
-function prefixed(p: string, o: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [p + k, v]));
 }

@@ -11,7 +11,7 @@ import { printable } from '../../../quant/io/tensor.js';
 import { loadHw } from '../hw.js';
 import { lutOutputOf } from '../../../sim/config/load.js';
 import { WAITING_CAUSES } from '../../../sim/core/block.js';
-import { flatten, onChipPj, runSteps, summary } from '../sim-run.js';
+import { layerCsvRow, onChipPj, runSteps, stepScheme, summary } from '../sim-run.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 
 export function register(y: Argv): Argv {
@@ -28,7 +28,7 @@ export function register(y: Argv): Argv {
         .option('scheme', { alias: 's', type: 'string', describe: 'with weights: the scheme to quantize with (default sop4)' })
         .option('set', { type: 'string', array: true, nargs: 1, describe: 'override a numeric config value, e.g. --set lut.capacity_bytes=8192' })
         .option('json', { type: 'boolean', default: false, describe: 'print one JSON object (total, layers, counters, energy lines)' })
-        .option('csv', { type: 'string', describe: 'write one CSV row per layer plus a total row to this file' })
+        .option('csv', { type: 'string', describe: 'write one CSV row per layer (row=layer) plus the total (row=total) to this file' })
         .example('sopsim simulate up.sopw --hw sop-hif --json', 'one packed layer on the SOP+HIF datapath')
         .example('sopsim simulate synthetic:t4:4096x4096 -s E2M3sUE4M4 --mode event', 'the FP6 point, event by event'),
     (argv) =>
@@ -40,7 +40,8 @@ export function register(y: Argv): Argv {
         const r = runSteps(cfg, steps, argv.mode as Mode, undefined, steps.length === 1 ? steps[0].name : basename(argv.input));
         const seconds = (performance.now() - t0) / 1000;
         if (argv.csv) {
-          const rows = [...r.layers, ...(r.layers.length > 1 ? [r.total] : [])].map((l) => ({ layer: l.layers > 1 ? 'TOTAL' : l.name, hw: l.hw, ...flatten(l) }));
+          const rows = r.layers.map((l, i) => layerCsvRow('layer', i, stepScheme(steps[i]), l));
+          if (r.layers.length > 1) rows.push(layerCsvRow('total', '', '', r.total));
           writeFileAtomic(argv.csv, stringify(rows, { header: true }));
         }
         if (argv.json) {

@@ -2,7 +2,6 @@
 // baseline), one CSV row per point; points run in parallel on a worker pool sized to the cores, with a
 // progress bar on a TTY; --shard i/N runs a deterministic slice for cluster array jobs.
 
-import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import cliProgress from 'cli-progress';
 import { Piscina } from 'piscina';
@@ -13,9 +12,9 @@ import { readText } from '../../../quant/io/bytes.js';
 import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { MAX_TOKENS, readTrace } from '../../../sim/trace/trace.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
-import { numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, type ProgressMode, UsageError, yieldToEvents } from '../common.js';
+import { defaultWorkers, numberOption, onInterrupt, PROGRESS_CHOICES, progressMode, run, type ProgressMode, UsageError, yieldToEvents } from '../common.js';
 import { InputError } from '../../../quant/io/tensor.js';
-import { loadHw, parseSetValue } from '../hw.js';
+import { BASELINE_SETS_OPTION, loadHw, parseSetValue } from '../hw.js';
 import { infeasibleRow, runPoint, type PointTask } from '../sweep-point.js';
 import { InfeasibleError } from '../../../sim/config/load.js';
 
@@ -154,7 +153,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
       rows.push(r);
     }
   } else {
-    const pool = new Piscina({ filename: new URL('../sweep-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_THREADS: '1' } });
+    const pool = new Piscina({ filename: new URL('../sweep-worker.js', import.meta.url).href, minThreads: workers, maxThreads: workers, env: { ...process.env, SOPSIM_WORKERS: '1' } });
     try {
       rows = await Promise.all(
         tasks.map(async (t) => {
@@ -182,10 +181,10 @@ export function register(y: Argv): Argv {
         .option('hw', { type: 'string', default: 'sop-hif', describe: 'hw-config path or bundled name' })
         .option('set', { type: 'string', array: true, nargs: 1, demandOption: true, describe: 'path=v1,v2,... (any numeric config path); several --set give their cartesian product' })
         .option('baseline', { type: 'string', default: 'fp8-e4m3', describe: 'baseline hw-config for the ratio columns ("none" to skip)' })
-        .option('baseline-sets', { type: 'boolean', default: true, describe: 'apply every --set to the baseline too where the baseline has that block (a swept DRAM bandwidth moves both sides; LUT keys only the SOP side); --no-baseline-sets keeps the baseline as configured' })
+        .option('baseline-sets', BASELINE_SETS_OPTION)
         .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'CSV file to write' })
         .option('shard', { type: 'string', describe: 'run slice i of N (points with index mod N = i), e.g. $SLURM_ARRAY_TASK_ID/8' })
-        .option('workers', numberOption('workers', 'worker threads (default: the cores)', { min: 1, max: 256, default: availableParallelism() }))
+        .option('workers', numberOption('workers', 'points run in parallel, one worker thread each (default: SOPSIM_WORKERS, else the cores)', { min: 1, max: 256, default: defaultWorkers() }))
         .option('mode', { type: 'string', choices: ['event', 'fast'], default: 'fast' })
         .option('resume', { type: 'boolean', default: false, describe: 'keep the points already in --out (an interrupted run saves the finished ones) and run only the rest' })
         .option('progress', { type: 'string', choices: PROGRESS_CHOICES, default: 'auto', describe: 'progress on stderr: auto (a bar on a terminal, else none), bar, lines (one per finished point, for logs), none' })
