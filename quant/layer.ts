@@ -42,6 +42,11 @@ export interface ElementBook {
    * 2^exponent) and its width; for the shift-add formats the largest shift, the integer being m · 2^s.
    */
   hif?: { mantissas: Int32Array; exponent: number; bits: number; shiftMax?: number };
+  /**
+   * Width of this book's stored codes when it is narrower than the layer's elementBits: a block-granular
+   * mixed-precision layer (FGMP) stores E2M1 blocks in 4 bits beside E4M3 blocks in 8.
+   */
+  codeBits?: number;
 }
 
 export interface ScaleField {
@@ -68,7 +73,7 @@ export interface QuantizedLayer {
   scaleSigns: Uint8Array | null;
   /** Per block: the decoded signed scale value. */
   scales: Float64Array;
-  /** Per block selection bit (index into books), or null for a single book. */
+  /** Per block selector (index into books: a bit for a pair, log2 N bits for N books), or null for a single book. */
   sel: Uint8Array | null;
   /** The selection bit takes the lowest bit of the scale field (the scale loses a mantissa bit). */
   selInScale: boolean;
@@ -83,11 +88,42 @@ export interface QuantizedLayer {
   residuals?: { index: Uint32Array; bf16: Uint16Array };
 }
 
-/** Bits of the per-block field: scale magnitude (+ sign) (+ selection bit unless folded into the scale). */
+/** Bits of a block's selector: which of the layer's books it uses (1 for SOP's pair, 4 for 16 LO-BCQ books). */
+export function selectorBits(books: number): number {
+  return books > 1 ? Math.ceil(Math.log2(books)) : 0;
+}
+
+/** Bits of the per-block field: scale magnitude (+ sign) (+ selector unless folded into the scale). */
 export function blockFieldBits(q: QuantizedLayer): number {
   const s = q.scale.format ? q.scale.magnitudeBits + (q.scale.signed ? 1 : 0) : 0;
-  const sel = q.sel && !q.selInScale ? 1 : 0;
+  const sel = q.sel && !q.selInScale ? Math.max(1, selectorBits(q.books.length)) : 0;
   return s + sel;
+}
+
+/** Per block, the width of its stored codes; null when every block's is the layer's elementBits. */
+export function blockCodeBits(q: QuantizedLayer): Uint8Array | null {
+  if (!q.books.some((b) => b.codeBits !== undefined && b.codeBits !== q.elementBits)) return null;
+  const widths = q.books.map((b) => b.codeBits ?? q.elementBits);
+  const out = new Uint8Array(q.geom.blocks);
+  for (let b = 0; b < out.length; b++) out[b] = widths[q.sel ? q.sel[b] : 0];
+  return out;
+}
+
+/** Per weight, the width of its stored code (for packing a mixed-width layer). */
+export function weightCodeBits(geom: BlockGeometry, blockBits: Uint8Array): Uint8Array {
+  const out = new Uint8Array(geom.rows * geom.cols);
+  for (let i = 0; i < out.length; i++) out[i] = blockBits[blockOf(geom, i)];
+  return out;
+}
+
+/** Bits of every element code of the layer (blocks of narrower books count their own width). */
+export function elementCodeBits(q: QuantizedLayer): number {
+  const { rows, cols, block, blocksPerRow } = q.geom;
+  const w = blockCodeBits(q);
+  if (!w) return q.elementBits * rows * cols;
+  let bits = 0;
+  for (let b = 0; b < q.geom.blocks; b++) bits += w[b] * Math.min(block, cols - (b % blocksPerRow) * block);
+  return bits;
 }
 
 export interface BitsAccount {
@@ -108,7 +144,7 @@ export const RESIDUAL_BITS = 32 + 16; // u32 flat index + BF16 value
 /** Exact bits-per-weight accounting (docs/MODEL.md §3). */
 export function bitsAccount(q: QuantizedLayer): BitsAccount {
   const weights = q.geom.rows * q.geom.cols;
-  const elementBits = q.elementBits * weights;
+  const elementBits = elementCodeBits(q);
   const blockBits = q.scale.format || q.sel ? blockFieldBits(q) * q.geom.blocks : 0;
   const layerBits = q.tensorScaleBits + q.books.reduce((s, b) => s + b.tableBits, 0);
   const residualBits = (q.residuals?.index.length ?? 0) * RESIDUAL_BITS;

@@ -70,3 +70,41 @@ export function unpackBits(bytes: Uint8Array, count: number, width: number, out:
 export function packedBytes(count: number, width: number): number {
   return Math.ceil((count * width) / 8);
 }
+
+/** Fields of differing widths (widths[i] bits for values[i]), LSB first, one after another. */
+export function packBitsMixed(values: ArrayLike<number>, widths: ArrayLike<number>): Uint8Array {
+  let total = 0;
+  for (let i = 0; i < widths.length; i++) total += widths[i];
+  const out = new Uint8Array(Math.ceil(total / 8));
+  let bit = 0;
+  for (let i = 0; i < values.length; i++) {
+    let v = values[i] >>> 0;
+    let left = widths[i];
+    while (left > 0) {
+      const off = bit & 7;
+      const take = Math.min(left, 8 - off);
+      out[bit >> 3] |= (v & ((1 << take) - 1)) << off;
+      v >>>= take;
+      left -= take;
+      bit += take;
+    }
+  }
+  return out;
+}
+
+/** The inverse of packBitsMixed. */
+export function unpackBitsMixed(bytes: Uint8Array, widths: ArrayLike<number>, out: Uint8Array | Uint16Array | Uint32Array): void {
+  let bit = 0;
+  for (let i = 0; i < widths.length; i++) {
+    let v = 0;
+    let got = 0;
+    while (got < widths[i]) {
+      const off = bit & 7;
+      const take = Math.min(widths[i] - got, 8 - off);
+      v |= ((bytes[bit >> 3] >> off) & ((1 << take) - 1)) << got;
+      got += take;
+      bit += take;
+    }
+    out[i] = v >>> 0;
+  }
+}

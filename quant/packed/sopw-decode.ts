@@ -9,9 +9,9 @@ import { bf16Value, float32FromBits } from '../formats/bits.js';
 import { getFormat } from '../formats/registry.js';
 import { checkMemory } from '../io/bytes.js';
 import { InputError } from '../io/tensor.js';
-import { bitsAccount, geometry, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
+import { bitsAccount, geometry, selectorBits, weightCodeBits, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { formatBook, intBook } from '../schemes/books.js';
-import { packedBytes, unpackBits } from './bitstream.js';
+import { packedBytes, unpackBits, unpackBitsMixed } from './bitstream.js';
 import { SECTION_NAMES, headerProblem, type BookHeader, type SectionName, type SopwHeader } from './sopw-header.js';
 
 export const SOPW_MAGIC = 'SOPW';
@@ -124,12 +124,20 @@ function decodeBooks(path: string, h: SopwHeader, tableBytes: Uint8Array): Eleme
   const eb = h.element_bits;
   const books = h.books.map((bh, i): ElementBook => {
     switch (bh.kind) {
-      case 'format':
+      case 'format': {
+        let book: ElementBook;
         try {
-          return formatBook(getFormat(bh.format), bh.in_lut);
+          book = formatBook(getFormat(bh.format), bh.in_lut);
         } catch (e) {
           throw new InputError(path, `books[${i}]: ${(e as Error).message}`);
         }
+        if (bh.code_bits !== undefined) {
+          const least = Math.log2(book.table.length);
+          need(path, bh.code_bits >= least && bh.code_bits <= eb, `books[${i}]: field 'code_bits': expected ${least} to ${eb} (the format's code width to the element width)`);
+          book.codeBits = bh.code_bits;
+        }
+        return book;
+      }
       case 'int':
         need(path, bh.bits <= eb, `books[${i}]: field 'bits': expected 2 to ${eb} (the element width)`);
         return intBook(bh.bits);
@@ -156,18 +164,41 @@ function decodeBooks(path: string, h: SopwHeader, tableBytes: Uint8Array): Eleme
   return books;
 }
 
-/** Per-block selection bits from their section (or, folded into the scale, filled by decodeScales). */
+/**
+ * Per-block selectors from their section, ceil(log2 books) bits each (one for a pair), or, folded into the scale
+ * (pairs only), filled by decodeScales.
+ */
 function decodeSelection(path: string, h: SopwHeader, bytes: Uint8Array, blocks: number): Uint8Array | null {
   if (!h.selection) {
     need(path, bytes.length === 0, `section 'selection': ${bytes.length} bytes but the header says there is no selection bit`);
     return null;
   }
   const sel = new Uint8Array(blocks);
+  const bits = Math.max(1, selectorBits(h.books.length));
+  need(path, !h.scale.sel_in_scale || bits === 1, `header: field 'scale.sel_in_scale': a ${h.books.length}-book selector cannot fold into the scale's lowest bit (a pair's only)`);
   if (!h.scale.sel_in_scale) {
-    need(path, bytes.length === packedBytes(blocks, 1), `section 'selection': ${bytes.length} bytes, expected ${packedBytes(blocks, 1)} for ${blocks} blocks`);
-    unpackBits(bytes, blocks, 1, sel);
+    need(path, bytes.length === packedBytes(blocks, bits), `section 'selection': ${bytes.length} bytes, expected ${packedBytes(blocks, bits)} for ${blocks} blocks of ${bits}-bit selectors`);
+    unpackBits(bytes, blocks, bits, sel);
   }
   return sel;
+}
+
+/** The element codes: element_bits each, or each block's at its book's code_bits (a mixed-width layer). */
+function decodeCodes(path: string, h: SopwHeader, idx: Uint8Array, geom: BlockGeometry, books: ElementBook[], sel: Uint8Array | null): Uint8Array | Uint16Array {
+  const n = geom.rows * geom.cols;
+  const codes = h.element_bits <= 8 ? new Uint8Array(n) : new Uint16Array(n);
+  const widths = books.map((b) => b.codeBits ?? h.element_bits);
+  if (widths.every((w) => w === h.element_bits)) {
+    need(path, idx.length === packedBytes(n, h.element_bits), `section 'indices': ${idx.length} bytes, expected ${packedBytes(n, h.element_bits)} for ${n} ${h.element_bits}-bit codes`);
+    unpackBits(idx, n, h.element_bits, codes);
+    return codes;
+  }
+  const perWeight = weightCodeBits(geom, Uint8Array.from({ length: geom.blocks }, (_, b) => widths[sel ? sel[b] : 0]));
+  let bits = 0;
+  for (let i = 0; i < n; i++) bits += perWeight[i];
+  need(path, idx.length === Math.ceil(bits / 8), `section 'indices': ${idx.length} bytes, expected ${Math.ceil(bits / 8)} for ${bits} bits of mixed-width codes`);
+  unpackBitsMixed(idx, perWeight, codes);
+  return codes;
 }
 
 /** How a scale magnitude code decodes: FP32 bit patterns, or a named number format's values. */
@@ -290,13 +321,10 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
   // the index section's size (checked below) bounds n by the file; this bounds what decoding allocates
   checkMemory(path, `layer [${rows}, ${cols}]`, n * 2 + geom.blocks * 24);
   const books = decodeBooks(path, h, sec.get('tables')!);
-  const idx = sec.get('indices')!;
-  need(path, idx.length === packedBytes(n, h.element_bits), `section 'indices': ${idx.length} bytes, expected ${packedBytes(n, h.element_bits)} for ${n} ${h.element_bits}-bit codes`);
-  const codes = h.element_bits <= 8 ? new Uint8Array(n) : new Uint16Array(n);
-  unpackBits(idx, n, h.element_bits, codes);
   const sel = decodeSelection(path, h, sec.get('selection')!, geom.blocks);
   const { scaleCodes, scales, scaleSigns } = decodeScales(path, h, sec.get('scales')!, geom, sel);
   if (sel) for (let b = 0; b < geom.blocks; b++) need(path, sel[b] < books.length, `block ${b} selects book ${sel[b]}, the layer has ${books.length}`);
+  const codes = decodeCodes(path, h, sec.get('indices')!, geom, books, sel);
   const layer: QuantizedLayer = {
     name: h.name,
     scheme: h.scheme,

@@ -10,7 +10,8 @@ const NonNegInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const PosInt = z.number().int().positive().max(2 ** 31 - 1);
 
 const BookHeaderSchema = z.discriminatedUnion('kind', [
-  z.object({ name: z.string().min(1), kind: z.literal('format'), format: z.string().min(1), in_lut: z.boolean() }),
+  // code_bits: this book's codes are narrower than element_bits (a mixed-width layer: FGMP's E2M1 blocks)
+  z.object({ name: z.string().min(1), kind: z.literal('format'), format: z.string().min(1), in_lut: z.boolean(), code_bits: z.number().int().min(1).max(16).optional() }),
   z.object({ name: z.string().min(1), kind: z.literal('int'), bits: z.number().int().min(2).max(16) }),
   z.object({ name: z.string().min(1), kind: z.literal('rom'), levels: z.array(z.number()).min(2) }),
   z.object({
@@ -45,7 +46,7 @@ export const SopwHeaderSchema = z.object({
   shape: z.tuple([PosInt, PosInt]),
   block: PosInt,
   element_bits: z.number().int().min(1).max(16),
-  books: z.array(BookHeaderSchema).min(1).max(2),
+  books: z.array(BookHeaderSchema).min(1).max(256), // one, SOP's pair, or N clustered books (LO-BCQ)
   lut: z.string(),
   scale: ScaleHeaderSchema,
   tensor_scale: z.number().finite(),

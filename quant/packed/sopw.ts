@@ -9,20 +9,20 @@
 
 import { crc32 } from 'node:zlib';
 import { checkMemory, fileBytes } from '../io/bytes.js';
-import { bitsAccount, blockFieldBits, type ElementBook, type QuantizedLayer } from '../layer.js';
+import { bitsAccount, blockCodeBits, blockFieldBits, selectorBits, weightCodeBits, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { intBookBits } from '../schemes/books.js';
 import { shiftAddCode, shiftAddFormat } from '../codebooks/lut-format.js';
 import { writeFileAtomic } from './atomic.js';
 import { SOPW_MAGIC, SOPW_VERSION, decodeSopw, type SopwFile } from './sopw-decode.js';
 import { SECTION_NAMES, type BookHeader, type SectionEntry, type SectionName, type SopwHeader } from './sopw-header.js';
-import { packBits } from './bitstream.js';
+import { packBits, packBitsMixed } from './bitstream.js';
 
 export { SECTION_NAMES, SOPW_MAGIC, SOPW_VERSION, decodeSopw, type SectionEntry, type SectionName, type SopwFile, type SopwHeader };
 function bookHeader(b: ElementBook, lut: string): { header: BookHeader; table?: Uint8Array } {
   if (b.grid.kind === 'format') {
     const intBits = intBookBits(b.name);
     if (intBits !== null) return { header: { name: b.name, kind: 'int', bits: intBits } };
-    return { header: { name: b.name, kind: 'format', format: b.name, in_lut: b.inLut } };
+    return { header: { name: b.name, kind: 'format', format: b.name, in_lut: b.inLut, ...(b.codeBits !== undefined ? { code_bits: b.codeBits } : {}) } };
   }
   if (!b.inLut) return { header: { name: b.name, kind: 'rom', levels: Array.from(b.table.subarray(0, b.grid.size)) } };
   const n = b.grid.size;
@@ -55,6 +55,12 @@ function bookHeader(b: ElementBook, lut: string): { header: BookHeader; table?: 
   return { header: { name: b.name, kind: 'lut', entries: n, encoding: 'f64', entry_bits: 64 }, table: new Uint8Array(f64.buffer) };
 }
 
+/** The element codes, each block's at its book's width (one width for all but a mixed-width layer). */
+function packCodes(q: QuantizedLayer): Uint8Array {
+  const widths = blockCodeBits(q);
+  return widths ? packBitsMixed(q.codes, weightCodeBits(q.geom, widths)) : packBits(q.codes, q.elementBits);
+}
+
 /** Serialise a quantized layer. */
 export function encodeSopw(q: QuantizedLayer): Uint8Array {
   const fieldBits = blockFieldBits(q);
@@ -67,9 +73,9 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
   // block field, LSB first: [magnitude code, whose lowest bit is the selection bit when folded] [sign]
   const sections: Record<SectionName, Uint8Array> = {
     tables: concat(tables),
-    selection: q.sel && !q.selInScale ? packBits(q.sel, 1) : new Uint8Array(0),
+    selection: q.sel && !q.selInScale ? packBits(q.sel, Math.max(1, selectorBits(q.books.length))) : new Uint8Array(0),
     scales: new Uint8Array(0),
-    indices: packBits(q.codes, q.elementBits),
+    indices: packCodes(q),
     residuals: new Uint8Array(0),
   };
   if (q.scale.format) {

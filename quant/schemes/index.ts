@@ -7,10 +7,15 @@ import type { Tensor2D } from '../io/tensor.js';
 import type { QuantizedLayer } from '../layer.js';
 import { quantizeSop4 } from '../sop/pair-search.js';
 import { quantizeScaled } from '../sop/scaled.js';
+import { quantizeLoBcq } from '../sop/lo-bcq.js';
+import { quantizeFgmp } from '../sop/fgmp.js';
+
+/** lo-bcq's operating point: 16 books, blocks of 32, a signed UE4M2 scale: 4 + (4 + 1 + 6) / 32 = 4.34 bpw before the tables. */
+export const LO_BCQ_DEFAULTS = { codebooks: 16, block: 32, scale: 'UE4M2' } as const;
 import { e4m3Pot, intScheme, mx, nf4b64, nvfp4 } from './reference.js';
 
 export const REFERENCE_SCHEMES = ['e4m3-pot', 'mxfp8', 'mxfp6-e2m3', 'mxfp6-e3m2', 'mxfp4', 'nvfp4', 'nf4-b64', 'int4', 'int8'] as const;
-export const SCHEME_NAMES = [...REFERENCE_SCHEMES, 'sop4', '<element>s<scale> (e.g. E2M3sUE4M4)'];
+export const SCHEME_NAMES = [...REFERENCE_SCHEMES, 'sop4', 'lo-bcq', 'fgmp', '<element>s<scale> (e.g. E2M3sUE4M4)'];
 
 export interface QuantizeOptions {
   /** Block size g for SOP schemes (reference schemes use their own). */
@@ -35,13 +40,19 @@ export interface QuantizeOptions {
   searchSample?: number;
   /** sop4: build every candidate pair in full and keep the best (slow); reports what the default search gives up. */
   exhaustive?: boolean;
+  /** lo-bcq: number of clustered codebooks (default 16). */
+  codebooks?: number;
+  /** lo-bcq: the books' levels to use instead of clustering (replays an earlier run). */
+  bookLevels?: number[][];
+  /** fgmp: the share of blocks stored as FP8 E4M3 (default 0.3). */
+  fp8Fraction?: number;
 }
 
 /** Canonical scheme name, or a one-line error listing the known ones. */
 export function canonicalScheme(name: string): string {
   const s = name.trim();
   const lower = s.toLowerCase();
-  if ((REFERENCE_SCHEMES as readonly string[]).includes(lower) || lower === 'sop4') return lower;
+  if ((REFERENCE_SCHEMES as readonly string[]).includes(lower) || lower === 'sop4' || lower === 'lo-bcq' || lower === 'fgmp') return lower;
   const scaled = parseScaledName(s);
   if (scaled) return `${scaled.element.name}s${scaled.scale.name}`;
   throw new BadValueError(`unknown scheme '${name}' (expected one of ${SCHEME_NAMES.join(', ')})`);
@@ -83,6 +94,19 @@ export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {})
         dd4Levels: opt.dd4Levels,
         searchSample: opt.searchSample,
         exhaustive: opt.exhaustive,
+      });
+    case 'fgmp':
+      return quantizeFgmp(t, { block: opt.block ?? 16, fp8Fraction: opt.fp8Fraction ?? 0.3, neighbours, aw2 });
+    case 'lo-bcq':
+      return quantizeLoBcq(t, {
+        block: opt.block ?? LO_BCQ_DEFAULTS.block,
+        codebooks: opt.codebooks ?? LO_BCQ_DEFAULTS.codebooks,
+        scaleFormat: opt.scale ?? LO_BCQ_DEFAULTS.scale,
+        neighbours,
+        aw2,
+        lut,
+        searchSample: opt.searchSample,
+        levels: opt.bookLevels,
       });
     default: {
       const p = parseScaledName(name)!;

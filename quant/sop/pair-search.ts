@@ -54,13 +54,13 @@ export function defaultSearchSample(weights: number): number {
   return Math.max(1, Math.min(8, Math.floor(weights / 2 ** 20)));
 }
 
-interface BookErrors {
+export interface BookErrors {
   book: ElementBook;
   err: Float64Array;
   mag: Uint16Array;
 }
 
-interface Ctx {
+export interface Ctx {
   t: Tensor2D;
   geom: BlockGeometry;
   st: BlockStats;
@@ -69,7 +69,7 @@ interface Ctx {
 }
 
 /** Best scale and error of every block on one book; with a `bound` per block, blocks that cannot beat it get Infinity. */
-function evaluateBook(ctx: Ctx, book: ElementBook, bound: Float64Array | null = null): BookErrors {
+export function evaluateBook(ctx: Ctx, book: ElementBook, bound: Float64Array | null = null): BookErrors {
   const { t, geom, st, ts, opt } = ctx;
   const r = scaleSearchAll(t, geom, st, {
     grid: book.grid,
@@ -97,8 +97,11 @@ function pairError(a: BookErrors, b: BookErrors): number {
   return e;
 }
 
-/** Fit DD4 on the blocks where `use` is set (all when null): values w / signed amax, weight a² · amax². */
-function fitDD4Book(ctx: Ctx, use: ((b: number) => boolean) | null, hist: WeightedHistogram, init?: ArrayLike<number>): ElementBook {
+/**
+ * Fit a 16-level data-dependent book (DD4, or a LO-BCQ cluster's book, by `name`) on the blocks where `use` is set
+ * (all when null): values w / signed amax, weight a² · amax².
+ */
+export function fitDD4Book(ctx: Ctx, use: ((b: number) => boolean) | null, hist: WeightedHistogram, init?: ArrayLike<number>, name = 'DD4'): ElementBook {
   const { t, geom, st, opt } = ctx;
   const w = t.data;
   const aw2 = opt.aw2;
@@ -122,7 +125,7 @@ function fitDD4Book(ctx: Ctx, use: ((b: number) => boolean) | null, hist: Weight
     }
   });
   const levels = fitDD4(hist, init);
-  return codebookBook(new Codebook('DD4', levels, 'data-dependent'), opt.lut, true, true);
+  return codebookBook(new Codebook(name, levels, 'data-dependent'), opt.lut, true, true);
 }
 
 export function quantizeSop4(t: Tensor2D, opt: Sop4Options): QuantizedLayer {

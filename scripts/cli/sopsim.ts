@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { register as codebooks } from './commands/codebooks.js';
 import { register as compare } from './commands/compare.js';
 import { register as demo } from './commands/demo.js';
+import { register as formats } from './commands/formats.js';
 import { register as inspect } from './commands/inspect.js';
 import { register as quantize } from './commands/quantize.js';
 import { register as quantizeModel } from './commands/quantize-model.js';
@@ -52,5 +53,5 @@ let y: Argv = yargs(hideBin(process.argv))
   .wrap(Math.min(110, process.stdout.columns || 110))
   // yargs reports bad arguments, and errors thrown by option checks (coerce), as its own YError: usage errors
   .fail((msg, err) => fail(!err || err.name === 'YError' ? new UsageError(msg || err?.message) : err));
-for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, replay, rtl, sweep, merge, report, sramModel, tables, round, codebooks]) y = reg(y);
+for (const reg of [demo, quantize, quantizeModel, stats, inspect, simulate, compare, formats, replay, rtl, sweep, merge, report, sramModel, tables, round, codebooks]) y = reg(y);
 await y.parseAsync();

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { RESIDUAL_BITS } from '../../quant/layer.js';
+import { RESIDUAL_BITS, blockCodeBits } from '../../quant/layer.js';
 import { bf16Value } from '../../quant/formats/bits.js';
 import type { LoadedConfig } from '../../sim/config/load.js';
 import { sectionOf } from '../../sim/config/load.js';
@@ -192,6 +192,7 @@ export function twinProgram(cfg: LoadedConfig, works: LayerWork[], acts: Float64
     check(w.rows === rows, `layer '${w.name}' repeats a slice of ${rows} rows to ${w.rows}; the twin runs whole layers`);
     check(wb + rows * cols <= SIZES.W && bb + blocks <= SIZES.B && ob + rows <= SIZES.O && xb + cols <= SIZES.O, `the layers exceed the twin's memories (${SIZES.W} weights, ${SIZES.B} blocks, ${SIZES.O} rows)`);
     check(w.lutTables.length <= 2 && q.books.length <= 2, `layer '${w.name}': the twin holds at most two books a layer`);
+    check(blockCodeBits(q) === null, `layer '${w.name}': the twin takes one code width a layer (a mixed-width layer such as FGMP's is not in it)`);
     const scaleBits = Math.max(0, ...Array.from(q.scales, significantBits));
     const tableBits = Math.max(0, ...q.books.flatMap((b) => Array.from(b.table, significantBits)));
     check(tableBits + scaleBits + significantBits(q.tensorScale) <= 53, `layer '${w.name}': decoded weights need over 53 significant bits; they are not exact in binary64`);

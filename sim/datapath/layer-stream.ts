@@ -3,7 +3,7 @@
 // The stream may repeat a representative slice of rows (synthetic layers of trace descriptors): virtual
 // row v reads slice row v mod R, so a 4096x11008 layer costs no more to describe than its slice.
 
-import type { QuantizedLayer } from '../../quant/layer.js';
+import { blockCodeBits, type QuantizedLayer } from '../../quant/layer.js';
 
 /** Prefix sums of one per-block quantity over the slice: before row r, and before block j of row r. */
 interface Prefix {
@@ -76,12 +76,49 @@ export class LayerStream {
       }
     }
     this.resid = q.residuals && q.residuals.index.length ? Float64Array.from(q.residuals.index).sort() : null;
+    this.elementBits = q.elementBits;
+    this.blockBits = blockCodeBits(q);
+    if (this.blockBits) {
+      // a mixed-width layer: code bits before each row and before each block of its row
+      const wb = this.blockBits;
+      const p: Prefix = { row: new Float64Array(rows + 1), blk: new Float64Array(rows * bpr1) };
+      for (let r = 0; r < rows; r++) {
+        let sum = 0;
+        for (let j = 0; j < blocksPerRow; j++) {
+          p.blk[r * bpr1 + j] = sum;
+          sum += wb[r * blocksPerRow + j] * (j === blocksPerRow - 1 ? last : block);
+        }
+        p.blk[r * bpr1 + blocksPerRow] = sum;
+        p.row[r + 1] = p.row[r] + sum;
+      }
+      this.bitsOf = p;
+    }
+  }
+
+  private readonly elementBits: number;
+  private readonly blockBits: Uint8Array | null;
+  private bitsOf: Prefix | null = null;
+
+  /** Bits of the element codes of weights [0, x): x codes of elementBits, or each block's at its own width. */
+  codeBits(x: number): number {
+    const p = this.bitsOf;
+    if (!p) return x * this.elementBits;
+    if (x <= 0) return 0;
+    return this.prefixAt(p, x, (r, j, into) => into * this.blockBits![r * this.blocksPerRow + j]);
   }
 
   /** Weights in [0, x) decoded by route `k`. */
   routed(k: number, x: number): number {
     const p = k < 0 ? null : this.weightsOf[k];
     if (x <= 0 || !p) return 0;
+    return this.prefixAt(p, x, (r, j, into) => (this.route[r * this.blocksPerRow + j] === k ? into : 0));
+  }
+
+  /**
+   * A prefix table's count over weights [0, x): whole repeats of the slice, whole rows, whole blocks, then
+   * `partial` of the block x falls in (given its slice row, its block and how many of its weights lie before x).
+   */
+  private prefixAt(p: Prefix, x: number, partial: (r: number, j: number, into: number) => number): number {
     const row = Math.floor(x / this.cols);
     const col = x - row * this.cols;
     const rep = Math.floor(row / this.sliceRows);
@@ -90,7 +127,7 @@ export class LayerStream {
     if (col > 0) {
       const j = Math.floor(col / this.block);
       c += p.blk[r * (this.blocksPerRow + 1) + j];
-      if (j < this.blocksPerRow && this.route[r * this.blocksPerRow + j] === k) c += col - j * this.block;
+      if (j < this.blocksPerRow) c += partial(r, j, col - j * this.block);
     }
     return c;
   }

@@ -2,7 +2,7 @@
 // books (each decoder block claims books, in the datapath's order), the tables it needs resident,
 // tokens, and the tile geometry.
 
-import { RESIDUAL_BITS, blockFieldBits, type QuantizedLayer } from '../../quant/layer.js';
+import { RESIDUAL_BITS, blockFieldBits, elementCodeBits, type QuantizedLayer } from '../../quant/layer.js';
 import { ConfigError } from '../config/errors.js';
 import { sectionOf, type LoadedConfig } from '../config/load.js';
 import type { RouteQuery } from '../core/block.js';
@@ -73,7 +73,7 @@ export function buildLayerWork(q: QuantizedLayer, cfg: LoadedConfig, tokens: num
   const fieldBits = q.scale.format || q.sel ? blockFieldBits(q) : 0;
   // tiles hold about tile_bytes of payload at the layer's average payload bits per weight
   const sliceN = q.geom.rows * q.geom.cols;
-  const payloadBits = q.elementBits * sliceN + fieldBits * blocks + (q.residuals?.index.length ?? 0) * RESIDUAL_BITS;
+  const payloadBits = elementCodeBits(q) + fieldBits * blocks + (q.residuals?.index.length ?? 0) * RESIDUAL_BITS;
   const { lanes } = sectionOf<{ lanes: number }>(cfg, 'unpacker')!;
   const { tile_bytes } = sectionOf<{ tile_bytes: number }>(cfg, 'weight_buffer')!;
   const perTile = Math.max(1, Math.floor((tile_bytes * 8 * sliceN) / payloadBits / lanes));

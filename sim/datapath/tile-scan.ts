@@ -69,7 +69,7 @@ export class TileScan {
       t.startingRouted[r] = b[3 + R + r] - a[3 + R + r];
     }
     t.tabled = this.tabledOf(t.routed);
-    t.bytes = Math.ceil(((w1 - w0) * work.layer.elementBits + t.blocksStarting * work.fieldBits + t.residuals * RESIDUAL_BITS) / 8);
+    t.bytes = Math.ceil((s.codeBits(w1) - s.codeBits(w0) + t.blocksStarting * work.fieldBits + t.residuals * RESIDUAL_BITS) / 8);
     this.grouped = false;
   }
 

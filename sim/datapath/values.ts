@@ -19,8 +19,7 @@ export function decodeRange(q: QuantizedLayer, i0: number, i1: number, sinks: Va
   const sliceRows = q.geom.rows;
   const ts = q.tensorScale;
   const { codes, sel, scales } = q;
-  const tableA = q.books[0].table;
-  const tableB = q.books.length > 1 ? q.books[1].table : tableA;
+  const tables = q.books.map((b) => b.table);
   let row = Math.floor(i0 / cols);
   let col = i0 - row * cols;
   let sr = row % sliceRows; // the slice row a (virtual) row reads
@@ -29,7 +28,7 @@ export function decodeRange(q: QuantizedLayer, i0: number, i1: number, sinks: Va
   while (i < i1) {
     const j = Math.floor(col / block);
     const b = sr * blocksPerRow + j;
-    const table = sel && sel[b] === 1 ? tableB : tableA;
+    const table = tables[sel ? sel[b] : 0];
     const s = scales[b];
     const blockEnd = Math.min(cols, (j + 1) * block);
     const end = Math.min(i1, i + (blockEnd - col));

@@ -8,6 +8,7 @@ import { registerBlock } from '../core/registry.js';
 import { OperandName, implOf } from '../config/schema.js';
 import { cells, parseOperand, plus, register, operandBits } from '../energy/logic.js';
 import { intBookBits } from '../../quant/schemes/books.js';
+import { InfeasibleError } from '../config/errors.js';
 
 /** `format`: the widest number format it decodes, handed to the MAC array as it is (e.g. e4m3). */
 const Schema = z.object({ impl: implOf('field-split'), format: OperandName.default('e4m3') }).strict();
@@ -18,7 +19,21 @@ export const LUT_FORMAT_MAX_BITS = 6;
 
 function claims(q: RouteQuery): boolean {
   if (q.book.grid.kind !== 'format') return false;
-  return intBookBits(q.book.name) !== null || q.layer.elementBits > LUT_FORMAT_MAX_BITS || !q.decoders.includes('lut_sram');
+  return intBookBits(q.book.name) !== null || (q.book.codeBits ?? q.layer.elementBits) > LUT_FORMAT_MAX_BITS || !q.decoders.includes('lut_sram');
+}
+
+/** A float format wider than the decoder's (more exponent or mantissa bits) has no field split here: the layer cannot run. */
+function checkWidth(conf: Conf, q: RouteQuery): void {
+  if (intBookBits(q.book.name) !== null) return;
+  let f: ReturnType<typeof parseOperand>;
+  try {
+    f = parseOperand(q.book.name);
+  } catch {
+    return; // a named codebook routed here as a format grid: nothing to compare
+  }
+  const d = parseOperand(conf.format);
+  if (f.kind === 'float' && d.kind === 'float' && (f.exp > d.exp || f.man > d.man))
+    throw new InfeasibleError(`${q.file}: field 'fp8_decode.format': ${conf.format} cannot decode layer '${q.label}' (${q.book.name} elements); expected a format with at least ${f.exp} exponent and ${f.man} mantissa bits`);
 }
 
 registerBlock<Conf>({
@@ -39,5 +54,9 @@ registerBlock<Conf>({
       },
       env,
     ),
-  route: (_conf, q) => (claims(q) ? {} : null),
+  route: (conf, q) => {
+    if (!claims(q)) return null;
+    checkWidth(conf, q);
+    return {};
+  },
 });

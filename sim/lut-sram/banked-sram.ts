@@ -267,7 +267,7 @@ function route(conf: Conf, q: RouteQuery): { table: LutTableRef } {
     );
   const format = book.grid.kind === 'format';
   const id = format ? `format:${book.name}` : book.inLut ? `layer:${q.key}:${book.name}` : `codebook:${book.name}@${layer.lut}`;
-  const entries = format ? 1 << layer.elementBits : book.grid.size;
+  const entries = format ? 1 << (book.codeBits ?? layer.elementBits) : book.grid.size;
   if (conf.banks > entries) throw new ConfigError(`${q.file}: field 'lut.banks': ${conf.banks} banks for layer '${q.label}', whose table ${book.name} has ${entries} entries; expected at most ${entries} (a bank beyond the entries holds nothing)`);
   return { table: { id, entries } };
 }

@@ -1,17 +1,19 @@
-// A 2-way mux per block on the selection bit: to the LUT SRAM, or to the ROM (any other decoder).
+// A mux per block on its selector: SOP's pair takes a 2-way mux on one bit (ROM or LUT); N clustered books
+// (LO-BCQ) take an N-way mux on log2 N bits, every book a table. `ways` is the widest the hardware selects.
 
 import { z } from 'zod';
 import type { Block, BlockEnv, TileDemand } from '../core/block.js';
 import type { LayerWork } from '../datapath/layer-work.js';
 import { registerBlock } from '../core/registry.js';
 import { implOf } from '../config/schema.js';
+import { InfeasibleError } from '../config/errors.js';
 import { logicAction, type EnergyAction } from '../energy/actions.js';
 import { muxTree, times, type Cells } from '../energy/logic.js';
 import type { LutSram } from '../lut-sram/lut-sram.js';
 import type { Unpacker } from '../unpacker/unpacker.js';
 import type { Counter } from '../kernel/counters.js';
 
-const Schema = z.object({ impl: implOf('select-bit') }).strict();
+const Schema = z.object({ impl: implOf('select-bit'), ways: z.number().int().min(2).max(256).default(2) }).strict();
 type Conf = z.infer<typeof Schema>;
 
 class SelectBit implements Block {
@@ -35,6 +37,9 @@ class SelectBit implements Block {
 
   beginLayer(work: LayerWork): void {
     this.twoBooks = work.twoBooks;
+    const books = work.layer.books.length;
+    if (work.layer.sel && books > this.conf.ways)
+      throw new InfeasibleError(`selection_mux.ways: a ${this.conf.ways}-way mux cannot select among the ${books} books of layer '${work.name}' (expected ways >= ${books})`);
   }
 
   chargeTile(t: TileDemand): number {
@@ -47,9 +52,9 @@ class SelectBit implements Block {
     return 0;
   }
 
-  /** One lane: a 2:1 mux of table entries, ROM or LUT, on the block's selection bit. */
+  /** One lane: a ways:1 mux of table entries on the block's selector (2:1, ROM or LUT, for SOP's pair). */
   private lane(): Cells {
-    return muxTree(2, this.env.block<LutSram>('lut_sram')!.entryBits);
+    return muxTree(this.conf.ways, this.env.block<LutSram>('lut_sram')!.entryBits);
   }
 
   logic(): { cells: Cells; what: string } {
@@ -59,14 +64,14 @@ class SelectBit implements Block {
 
   actions(): EnergyAction[] {
     const bits = this.env.block<LutSram>('lut_sram')!.entryBits;
-    return [logicAction(this.env.cfg, this.component, 'select_entry', this.hSelects, this.lane(), `a 2:1 mux of ${bits}-bit entries`)];
+    return [logicAction(this.env.cfg, this.component, 'select_entry', this.hSelects, this.lane(), `a ${this.conf.ways}:1 mux of ${bits}-bit entries`)];
   }
 }
 
 registerBlock<Conf>({
   kind: 'selection_mux',
   impl: 'select-bit',
-  summary: 'a 2-way mux per block on its selection bit',
+  summary: 'a ways-way mux per block on its selector (2 for a pair)',
   schema: Schema,
   create: (conf, env) => new SelectBit(conf, env),
 });

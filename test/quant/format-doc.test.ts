@@ -89,10 +89,19 @@ function decodeFromDoc(file: Uint8Array): Float64Array {
   const sc = h.scale;
   const width = sc.magnitude_bits + (sc.signed ? 1 : 0);
   const out = new Float64Array(rows * cols);
+  // §7: codes follow one another, each block's at its book's code_bits (element_bits when absent)
+  const codeWidth = h.books.map((b: Json) => b.code_bits ?? h.element_bits);
+  const bitsAt = (bytes: Uint8Array, at: number, w: number) => {
+    let v = 0;
+    for (let t = 0; t < w; t++) v += field(bytes, at + t, 1) * 2 ** t;
+    return v;
+  };
+  let codeAt = 0;
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) {
       const b = r * B + Math.floor(c / g);
-      let s = h.selection && !sc.sel_in_scale ? field(sec.selection, b, 1) : 0;
+      const k = Math.max(1, Math.ceil(Math.log2(h.books.length))); // §5: selector width
+      let s = h.selection && !sc.sel_in_scale ? field(sec.selection, b, k) : 0;
       let S = 1;
       if (sc.format !== null) {
         const f = field(sec.scales, b, width);
@@ -105,7 +114,9 @@ function decodeFromDoc(file: Uint8Array): Float64Array {
         S = sc.signed && Math.floor(f / 2 ** sc.magnitude_bits) % 2 === 1 ? -M : M;
       }
       const i = r * cols + c;
-      const L = books[h.selection ? s : 0](field(sec.indices, i, h.element_bits));
+      const book = h.selection ? s : 0;
+      const L = books[book](bitsAt(sec.indices, codeAt, codeWidth[book]));
+      codeAt += codeWidth[book];
       expect(Number.isFinite(L)).toBe(true);
       out[i] = L * S * h.tensor_scale;
     }
@@ -134,6 +145,9 @@ const CASES: Array<[string, string, QuantizeOptions, number?]> = [
   ['nf4-b64 (FP32 scales)', 'nf4-b64', {}],
   ['int4', 'int4', {}],
   ['int8', 'int8', {}],
+  ['lo-bcq, 16 clustered books (4-bit selectors)', 'lo-bcq', {}],
+  ['lo-bcq, 3 books (2-bit selectors), g = 16', 'lo-bcq', { codebooks: 3, block: 16 }],
+  ['fgmp (4-bit E2M1 and 8-bit E4M3 blocks, a metadata bit)', 'fgmp', {}],
 ];
 
 describe('docs/FORMAT.md: an independent decoder written from the document', () => {

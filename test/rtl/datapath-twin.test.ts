@@ -76,6 +76,8 @@ const CASES: Array<[string, string, Record<string, number | boolean | string>, R
   ['FP8 baseline as bundled', 'fp8-e4m3', {}, [fp8, fp8], 1],
   ['FP8 baseline, 32 lanes, 8 tokens, 64 GB/s', 'fp8-e4m3', { 'unpacker.lanes': 32, 'weight_fetch.gb_per_s': 64, 'weight_buffer.width_bits': 512 }, [fp8, fp8r], 8],
   ['FP8 datapath, MXFP8 (per-element UE8M0 scales)', 'fp8-e4m3', { 'scale_multiplier.units': 4 }, [mxfp8], 1],
+  ['native NVFP4 datapath (E2M1 in the MACs, UE4M3 per block sum)', 'nvfp4-native', { 'scale_multiplier.units': 2 }, [synthetic('nvfp4', 24, 256, 8), synthetic('mxfp4', 16, 256, 9)], 3],
+  ['native MX datapath (UE8M0 per block sum), MXFP8 and MXFP6', 'mx-native', {}, [mxfp8, synthetic('mxfp6-e2m3', 16, 256, 10)], 2],
   ['real stories260K layers on sop-hif', 'sop-hif', {}, [realSop4, realFp6, realSop4], 1],
   ['real stories260K layers, LUT conflicts, 4 tokens', 'sop-hif', LUT_CONFLICTS, [realFp6, realSop4], 4],
   ['real stories260K layer on the FP8 baseline', 'fp8-e4m3', { 'weight_buffer.tile_bytes': 1024 }, [realFp8, realFp8], 2],

@@ -1,7 +1,7 @@
 // The whole datapath: conservation laws, event mode = fast mode, and the values fed to the MAC array.
 import { describe, expect, it } from 'vitest';
 import { synthesize } from '../../quant/io/synthetic.js';
-import { decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
+import { bitsAccount, decodeLayer, type QuantizedLayer } from '../../quant/layer.js';
 import { quantize } from '../../quant/schemes/index.js';
 import { Datapath } from '../../sim/datapath/datapath.js';
 import { runLayers } from '../../sim/datapath/report.js';
@@ -12,6 +12,12 @@ const t = synthesize({ dist: 't4', rows: 48, cols: 200, seed: 4 }); // 200: part
 const sop = quantize(t, 'sop4', { pair: ['NF4', 'DD4'] });
 const fp6 = quantize(t, 'E2M3sUE4M4');
 const fp8 = quantize(t, 'e4m3-pot');
+const nvfp4 = quantize(t, 'nvfp4');
+const mxfp8 = quantize(t, 'mxfp8');
+const mxfp4 = quantize(t, 'mxfp4');
+const lobcq = quantize(t, 'lo-bcq', { codebooks: 16 });
+const lobcq3 = quantize(t, 'lo-bcq', { codebooks: 3, block: 16 });
+const fgmp = quantize(t, 'fgmp', { fp8Fraction: 0.3 });
 
 describe('conservation', () => {
   const cases: Array<[string, QuantizedLayer, string, Record<string, number | boolean>, number]> = [
@@ -22,6 +28,14 @@ describe('conservation', () => {
     ['e4m3-pot on FP8', fp8, 'fp8-e4m3', {}, 1],
     ['e4m3-pot on SOP (direct decode)', fp8, 'sop-hif', {}, 8],
     ['sop4 with sparse residuals', withResiduals(sop, 300), 'sop-hif', { 'sparse_add.lanes': 1 }, 3],
+    ['nvfp4 on the native NVFP4 datapath', nvfp4, 'nvfp4-native', {}, 1],
+    ['nvfp4, 4 tokens, scale-limited, on the native NVFP4 datapath', nvfp4, 'nvfp4-native', { 'scale_multiplier.units': 1 }, 4],
+    ['mxfp8 on the native MX datapath', mxfp8, 'mx-native', {}, 2],
+    ['mxfp4 on the native MX datapath', mxfp4, 'mx-native', {}, 3],
+    ['lo-bcq (16 books) on the LO-BCQ datapath', lobcq, 'lo-bcq', {}, 1],
+    ['lo-bcq (3 books), LUT port-limited', lobcq3, 'lo-bcq', { 'lut.replicas': 2 }, 2],
+    ['fgmp (FP4 blocks through the LUT, FP8 by field split)', fgmp, 'fgmp', {}, 1],
+    ['fgmp, all FP8, 3 tokens', quantize(t, 'fgmp', { fp8Fraction: 1 }), 'fgmp', {}, 3],
   ];
   for (const [label, q, hw, sets, tokens] of cases) {
     it(label, () => {
@@ -52,12 +66,19 @@ describe('event mode and fast mode give identical counters', () => {
     ['sop-hif', { 'scale_multiplier.impl': 'per-element', 'scale_multiplier.units': 8, 'weight_fetch.latency_ns': 7 }],
     ['sop-hif', { 'lut.capacity_bytes': 600, 'lut.prefetch': false, 'weight_fetch.gb_per_s': 3 }],
     ['sop-bf16lut', { 'weight_buffer.slots': 1 }],
+    ['nvfp4-native', {}],
+    ['nvfp4-native', { 'scale_multiplier.units': 1, 'unpacker.lanes': 16 }],
+    ['mx-native', { 'weight_fetch.gb_per_s': 3 }],
+    ['lo-bcq', { 'lut.capacity_bytes': 4096, 'lut.replicas': 4 }],
+    ['fgmp', { 'weight_buffer.tile_bytes': 96, 'unpacker.lanes': 16 }],
   ];
   const layers = [sop, fp6, withResiduals(sop, 120), fp8];
+  // the native datapaths run the formats they decode: NVFP4 (E2M1) there, every MX format on mx-native
+  const nativeLayers: Record<string, QuantizedLayer[]> = { 'nvfp4-native': [nvfp4, mxfp4, withResiduals(nvfp4, 90)], 'mx-native': [mxfp8, nvfp4, quantize(t, 'mxfp6-e2m3'), mxfp4], 'lo-bcq': [lobcq, fp6, lobcq3, lobcq, fp8], fgmp: [fgmp, nvfp4, quantize(t, 'fgmp', { fp8Fraction: 0.7 }), fp8] };
   for (const [hw, sets] of configs) {
     it(`${hw} ${JSON.stringify(sets)}: a 4-layer run, layer by layer`, () => {
       const c = cfg(hw, sets);
-      const qs = hw === 'sop-bf16lut' ? [quantize(t, 'sop4', { lut: { kind: 'bf16' } }), fp6, fp8] : layers;
+      const qs = hw === 'sop-bf16lut' ? [quantize(t, 'sop4', { lut: { kind: 'bf16' } }), fp6, fp8] : (nativeLayers[hw] ?? layers);
       const works = qs.map((q, i) => work(q, c, 1 + (i % 3), `L${i}`));
       const ev = runLayers(c, works, { mode: 'event' });
       const fa = runLayers(c, works, { mode: 'fast' });
@@ -79,6 +100,11 @@ describe('the values fed to the MAC array are the quantizer\'s ŵ, bit for bit',
     ['sop4 (BF16 levels) / SOP+BF16 LUT', quantize(t, 'sop4', { lut: { kind: 'bf16' } }), 'sop-bf16lut'],
     ['e4m3-pot / FP8', fp8, 'fp8-e4m3'],
     ['sop4 + residuals / SOP+HIF', withResiduals(sop, 200), 'sop-hif'],
+    ['nvfp4 / native NVFP4', nvfp4, 'nvfp4-native'],
+    ['mxfp8 / native MX', mxfp8, 'mx-native'],
+    ['lo-bcq (16 books) / LO-BCQ', lobcq, 'lo-bcq'],
+    ['lo-bcq (3 books) / LO-BCQ', lobcq3, 'lo-bcq'],
+    ['fgmp / FGMP', fgmp, 'fgmp'],
   ];
   for (const [label, q, hw] of cases) {
     it(label, () => {
@@ -121,5 +147,38 @@ describe('LUT residency across layers', () => {
     }
     expect(prevReloads).toBe(3); // everything fits: each table loaded once
     expect(stalls[stalls.length - 1]).toBeLessThan(stalls[0]);
+  });
+});
+
+describe('the selection mux', () => {
+  it('a layer with more books than the mux has ways cannot run, and says which field to change', () => {
+    const c = cfg('sop-hif');
+    expect(() => runLayers(c, [work(lobcq, c)], { mode: 'fast' })).toThrow(/selection_mux\.ways: a 2-way mux cannot select among the 16 books of layer/);
+  });
+  it('a wider mux costs more per selection: 16 ways against 4 for the same 3-book layer', () => {
+    const c4 = cfg('lo-bcq', { 'selection_mux.ways': 4 });
+    const c16 = cfg('lo-bcq');
+    const e4 = runLayers(c4, [work(lobcq3, c4)], { mode: 'fast' }).total;
+    const e16 = runLayers(c16, [work(lobcq3, c16)], { mode: 'fast' }).total;
+    expect(e16.counters.selection_mux.selects).toBe(e4.counters.selection_mux.selects);
+    expect(e16.energy_pj.selection_mux).toBeGreaterThan(1.5 * e4.energy_pj.selection_mux);
+  });
+});
+
+describe('a mixed-width layer (FGMP) on the datapath', () => {
+  it('fetches exactly its packed bits: 4 per FP4 weight, 8 per FP8 weight, 9 per block, the tensor scale', () => {
+    const c = cfg('fgmp');
+    const r = runLayers(c, [work(fgmp, c)], { mode: 'fast' }).total;
+    const payload = r.dram_bytes - r.counters.weight_fetch.padding_bytes;
+    const bits = bitsAccount(fgmp);
+    // the stream: codes and block fields, the 4-byte tensor scale; the E2M1 table (16 HIF8 entries) loaded into the LUT
+    const stream = Math.ceil((bits.elementBits + bits.blockBits) / 8) + 4;
+    expect(payload).toBeGreaterThanOrEqual(stream);
+    expect(payload).toBeLessThanOrEqual(stream + r.counters.weight_fetch.requests + 16 + 1);
+    // its FP4 weights go through the LUT, its FP8 weights through the field split
+    let fp8w = 0;
+    for (let b = 0; b < fgmp.geom.blocks; b++) if (fgmp.sel![b]) fp8w += Math.min(16, 200 - (b % 13) * 16);
+    expect(r.counters.fp8_decode.decodes).toBe(fp8w);
+    expect(r.counters.lut_sram.reads).toBe(48 * 200 - fp8w);
   });
 });

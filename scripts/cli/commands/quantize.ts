@@ -21,7 +21,7 @@ function options(a: Argv) {
     .positional('file', { type: 'string', demandOption: true, describe: 'a .safetensors or .npy file, or synthetic:<dist>:<rows>x<cols>[:seed] (dist: gaussian, t4, laplace, outlier)' })
     .option('tensor', { alias: 't', type: 'string', describe: 'tensor name (default: every 2-D tensor, one report each)' })
     .option('scheme', { alias: 's', type: 'string', demandOption: true, describe: SCHEME_NAMES.join(', ') })
-    .option('block', numberOption('block', 'block size g for sop4 and <e>s<s> schemes (default 16)', { min: 2, max: 4096, alias: 'g' }))
+    .option('block', numberOption('block', 'block size g for sop4, lo-bcq and <e>s<s> schemes (default 16; lo-bcq 32)', { min: 2, max: 4096, alias: 'g' }))
     .option('scale', { type: 'string', describe: 'scale format (sop4: the magnitude, default UE4M2; <e>s<s>: overrides the name)' })
     .option('neighbours', numberOption('neighbours', 'refine each block scale over ±k neighbouring codes', { min: 0, max: 16, default: 2 }))
     .option('lut', { type: 'string', default: 'hif8', describe: 'LUT output format the codebook levels are rounded to: hif<N> (one exponent a table), hif7sa / hif8sa (shift-add: 5-bit mantissa and a per-entry shift), bf16 or exact' })
@@ -29,6 +29,8 @@ function options(a: Argv) {
     .option('sel-in-scale', { type: 'boolean', default: false, describe: 'sop4: fold the selection bit into the scale\'s lowest mantissa bit' })
     .option('search-shift', { type: 'boolean', default: false, describe: '<e>s<s>: search the per-layer scale shift ("Flayer")' })
     .option('exhaustive', { type: 'boolean', default: false, describe: 'sop4: build every candidate pair in full over every row and keep the best (about 10x slower); the JSON\'s info.exhaustive says what the default search gave up' })
+    .option('codebooks', numberOption('codebooks', 'lo-bcq: number of clustered codebooks (2 to 256; each block names one with a log2 N-bit selector)', { min: 2, max: 256, default: 16 }))
+    .option('fp8-fraction', numberOption('fp8-fraction', 'fgmp: share of blocks stored as FP8 E4M3 (the rest NVFP4), by sensitivity-weighted perturbation', { min: 0, max: 1, whole: false, default: 0.3 }))
     .option('search-sample', numberOption('search-sample', 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)', { min: 1, max: 1 << 20 }))
     .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
     .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
@@ -79,6 +81,8 @@ function quantizeFiles(argv: Args): void {
     searchShift: argv['search-shift'],
     searchSample: argv['search-sample'],
     exhaustive: argv.exhaustive,
+    codebooks: argv.codebooks as number,
+    fp8Fraction: argv['fp8-fraction'] as number,
   };
   let outDir: string | null = null;
   if (argv.out && names.length > 1) {

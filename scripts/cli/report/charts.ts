@@ -20,7 +20,7 @@ type Datum = Record<string, string | number>;
 
 export interface ResultsFile {
   file: string;
-  kind: 'sweep' | 'replay' | 'manifest';
+  kind: 'sweep' | 'replay' | 'manifest' | 'formats';
   rows: Row[];
   manifest?: Manifest;
 }
@@ -76,8 +76,9 @@ export function readResults(file: string): ResultsFile {
   if (rows.length === 0) throw new InputError(file, 'no rows');
   const cols = Object.keys(rows[0]);
   if (cols[0] === 'point' && cols.includes('hw')) return { file, kind: 'sweep', rows };
+  if (cols[0] === 'format' && cols.includes('sqnr_db')) return { file, kind: 'formats', rows };
   if (cols.includes('layer') && cols.includes('row') && cols.includes('hw')) return { file, kind: 'replay', rows };
-  throw new InputError(file, 'not a sweep CSV (point, points, ...) or a per-layer CSV from replay/simulate (row, index, layer, ...)');
+  throw new InputError(file, 'not a sweep CSV (point, points, ...), a per-layer CSV from replay/simulate (row, index, layer, ...) or a formats CSV (format, scheme, ...)');
 }
 
 /** The swept columns of a sweep CSV: between `points` and `status`. */
@@ -257,6 +258,26 @@ function manifestCharts(r: ResultsFile, prefix: string): Chart[] {
   return [{ id: `${prefix}error-bpw`, title, spec, table: { columns: ['layer', 'entry', 'bpw', 'error_ppm', 'chosen'], rows: values.map((v) => [v.layer, v.entry, v.bpw, v.error_ppm, v.chosen]) } }];
 }
 
+/** Formats side by side (sopsim formats --csv): reconstruction against energy per weight, total and on chip, each point named. */
+function formatCharts(r: ResultsFile, prefix: string): Chart[] {
+  const values = r.rows.map((x) => ({ format: x.format, hw: x.hw, bpw: sig(num(x.bpw)), sqnr_db: sig(num(x.sqnr_db)), energy_pj_per_weight: sig(num(x.energy_pj_per_weight)), on_chip_pj_per_weight: sig(num(x.on_chip_pj_per_weight)) }));
+  const chart = (id: string, xField: 'energy_pj_per_weight' | 'on_chip_pj_per_weight', xTitle: string): Chart => {
+    const title = `SQNR against ${xTitle} (${basename(r.file)})`;
+    const enc = { x: { field: xField, type: 'quantitative', scale: { zero: false, padding: 20 }, axis: { title: xTitle } }, y: { field: 'sqnr_db', type: 'quantitative', scale: { zero: false, padding: 20 }, axis: { title: 'SQNR (dB)' } } };
+    const spec = {
+      data: { values },
+      width: 460,
+      height: 300,
+      layer: [
+        { mark: { type: 'point', filled: true, size: 70 }, encoding: { ...enc, color: { field: 'hw', type: 'nominal', title: 'datapath' } } },
+        { mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 10 }, encoding: { ...enc, text: { field: 'format' } } },
+      ],
+    } as unknown as TopLevelSpec;
+    return { id: `${prefix}${id}`, title, spec, table: { columns: ['format', 'hw', 'bpw', 'sqnr_db', xField], rows: values.map((v) => [v.format, v.hw, v.bpw, v.sqnr_db, v[xField]]) } };
+  };
+  return [chart('sqnr-energy', 'energy_pj_per_weight', 'energy (pJ per weight)'), chart('sqnr-on-chip', 'on_chip_pj_per_weight', 'on-chip energy (pJ per weight)')];
+}
+
 /** Every chart of the given files: sweep files with the same swept axes share charts (one overlay). */
 export function chartsFor(files: string[]): Chart[] {
   const results = files.map(readResults);
@@ -269,11 +290,12 @@ export function chartsFor(files: string[]): Chart[] {
   }
   let g = 0;
   for (const group of groups.values()) charts.push(...sweepGroupCharts(group, groups.size > 1 ? `sweep${++g}-` : 'sweep-'));
-  const seen = { replay: 0, manifest: 0, sweep: 0 };
+  const seen = { replay: 0, manifest: 0, sweep: 0, formats: 0 };
   for (const r of results) {
     const k = ++seen[r.kind];
     if (r.kind === 'replay') charts.push(...layerCharts(r, `per-layer${k > 1 ? k : ''}-`));
     if (r.kind === 'manifest') charts.push(...manifestCharts(r, `manifest${k > 1 ? k : ''}-`));
+    if (r.kind === 'formats') charts.push(...formatCharts(r, `formats${k > 1 ? k : ''}-`));
   }
   return charts;
 }
