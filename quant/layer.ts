@@ -84,6 +84,11 @@ export interface QuantizedLayer {
   lut: string;
   /** Scheme-specific facts for reports (pair, shares, ...). */
   info: Record<string, unknown>;
+  /**
+   * Blocks run along the output dimension (AdaDim's per-input-channel grouping): everything here describes W^T,
+   * so the layer's weight W[o][i] is stored at [i][o] and geom is [in, out].
+   */
+  transposed?: boolean;
   /** Sparse residual corrections (flat weight index, BF16 code), if any. */
   residuals?: { index: Uint32Array; bf16: Uint16Array };
 }
@@ -197,5 +202,15 @@ export function decodeLayer(q: QuantizedLayer): Float64Array {
     const { index, bf16 } = q.residuals;
     for (let k = 0; k < index.length; k++) out[index[k]] += bf16ToNumber(bf16[k]);
   }
+  return out;
+}
+
+/** ŵ in the layer's own orientation [out, in] (decodeLayer gives the stored order, transposed for blocks along out). */
+export function decodeLogical(q: QuantizedLayer): Float64Array {
+  const w = decodeLayer(q);
+  if (!q.transposed) return w;
+  const { rows, cols } = q.geom; // stored [in, out]
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
   return out;
 }

@@ -17,6 +17,8 @@ export interface LayerReport extends ErrorMetrics {
 
 export function measure(t: Tensor2D, q: QuantizedLayer, activations?: Float64Array | null): LayerReport {
   const { rows, cols, block } = q.geom;
+  // a layer stored transposed (blocks along the output dimension) holds W[o][i] at [i][o]: stored row r is input r
+  const tr = q.transposed === true;
   const acc = new ErrorAccumulator();
   const ts = q.tensorScale;
   const w = t.data;
@@ -45,8 +47,8 @@ export function measure(t: Tensor2D, q: QuantizedLayer, activations?: Float64Arr
           v += res[next][1];
           nextAt = ++next < res.length ? res[next][0] : Infinity;
         }
-        const x = w[i];
-        const a = activations ? activations[c] : 1;
+        const x = tr ? w[c * rows + r] : w[i];
+        const a = activations ? activations[tr ? r : c] : 1;
         const a2 = a * a;
         const d = x - v;
         sw2 += x * x;
@@ -62,7 +64,7 @@ export function measure(t: Tensor2D, q: QuantizedLayer, activations?: Float64Arr
   return {
     tensor: q.name,
     scheme: q.scheme,
-    shape: [rows, cols],
+    shape: tr ? [cols, rows] : [rows, cols],
     block: q.scale.format || q.sel ? block : 0,
     bpw: bits.bpw,
     bpw_block: bits.bpwBlock,

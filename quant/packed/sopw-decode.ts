@@ -343,6 +343,7 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
     lut: h.lut,
     info: h.info,
     residuals: decodeResiduals(path, h.residuals, sec.get('residuals')!, n),
+    ...(h.group_dim === 'out' ? { transposed: true } : {}),
   };
   checkDecodes(path, h, layer);
   checkAccount(path, h, layer);

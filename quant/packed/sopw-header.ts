@@ -47,6 +47,8 @@ export const SopwHeaderSchema = z.object({
   block: PosInt,
   element_bits: z.number().int().min(1).max(16),
   books: z.array(BookHeaderSchema).min(1).max(256), // one, SOP's pair, or N clustered books (LO-BCQ)
+  /** 'out': blocks run along the output dimension; the stored matrix (shape, blocks, codes) is W^T. */
+  group_dim: z.enum(['in', 'out']).optional(),
   lut: z.string(),
   scale: ScaleHeaderSchema,
   tensor_scale: z.number().finite(),

@@ -116,6 +116,7 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
     block: q.geom.block,
     element_bits: q.elementBits,
     books,
+    ...(q.transposed ? { group_dim: 'out' as const } : {}),
     lut: q.lut,
     scale: { format: q.scale.format, signed: q.scale.signed, magnitude_bits: q.scale.magnitudeBits, sel_in_scale: q.selInScale, field_bits: fieldBits },
     tensor_scale: q.tensorScale,

@@ -5,6 +5,7 @@ import { DEFAULT_LUT, type LutFormat } from '../codebooks/lut-format.js';
 import { getFormat, parseScaledName } from '../formats/registry.js';
 import type { Tensor2D } from '../io/tensor.js';
 import type { QuantizedLayer } from '../layer.js';
+import { measure } from '../measure.js';
 import { quantizeSop4 } from '../sop/pair-search.js';
 import { quantizeScaled } from '../sop/scaled.js';
 import { quantizeLoBcq } from '../sop/lo-bcq.js';
@@ -46,6 +47,8 @@ export interface QuantizeOptions {
   bookLevels?: number[][];
   /** fgmp: the share of blocks stored as FP8 E4M3 (default 0.3). */
   fp8Fraction?: number;
+  /** Which dimension blocks run along: 'in' (default), 'out' (per input channel, the layer stored transposed) or 'auto'. */
+  groupDim?: 'in' | 'out' | 'auto';
 }
 
 /** Canonical scheme name, or a one-line error listing the known ones. */
@@ -58,7 +61,48 @@ export function canonicalScheme(name: string): string {
   throw new BadValueError(`unknown scheme '${name}' (expected one of ${SCHEME_NAMES.join(', ')})`);
 }
 
+/**
+ * Quantize a tensor. Blocks run along the input dimension (`groupDim` 'in', the default); 'out' lays them along
+ * the output dimension instead (AdaDim's per-input-channel grouping: the layer is stored transposed, W[o][i] at
+ * [i][o]); 'auto' builds both and keeps the one with the smaller error (activation-weighted 1 - ACos with
+ * statistics, else MSE).
+ */
 export function quantize(t: Tensor2D, scheme: string, opt: QuantizeOptions = {}): QuantizedLayer {
+  const dim = opt.groupDim ?? 'in';
+  if (dim === 'in') return quantizeAlongIn(t, scheme, opt);
+  const out = quantizeAlongOut(t, scheme, opt);
+  if (dim === 'out') return out;
+  const inn = quantizeAlongIn(t, scheme, opt);
+  const err = (q: QuantizedLayer) => {
+    const m = measure(t, q, opt.activations ?? null);
+    return opt.activations && opt.metric !== 'mse' ? 1 - m.acos : m.mse;
+  };
+  const [ei, eo] = [err(inn), err(out)];
+  const pick = eo < ei ? out : inn;
+  pick.info = { ...pick.info, group_dim: eo < ei ? 'out' : 'in', group_dim_errors: { in: ei, out: eo } };
+  return pick;
+}
+
+/** The transpose of a tensor (rows and columns swapped), for blocks along the output dimension. */
+function transpose(t: Tensor2D): Tensor2D {
+  const data = new Float32Array(t.rows * t.cols);
+  for (let r = 0; r < t.rows; r++) for (let c = 0; c < t.cols; c++) data[c * t.rows + r] = t.data[r * t.cols + c];
+  return { name: t.name, rows: t.cols, cols: t.rows, data };
+}
+
+/**
+ * Blocks along the output dimension: the transposed weights quantized along their rows. The block search weights
+ * errors per column, and the transposed layer's columns are the outputs, so the statistics (per input channel)
+ * are left out of the search; they still weigh the measured error.
+ */
+function quantizeAlongOut(t: Tensor2D, scheme: string, opt: QuantizeOptions): QuantizedLayer {
+  const q = quantizeAlongIn(transpose(t), scheme, { ...opt, activations: null });
+  q.transposed = true;
+  q.info = { ...q.info, group_dim: 'out' };
+  return q;
+}
+
+function quantizeAlongIn(t: Tensor2D, scheme: string, opt: QuantizeOptions): QuantizedLayer {
   const name = canonicalScheme(scheme);
   const a = opt.activations ?? null;
   if (a && a.length !== t.cols) throw new BadValueError(`activation statistics have ${a.length} channels but ${t.name} has ${t.cols} input channels`);

@@ -55,8 +55,10 @@ function fromSopw(path: string, name: string | undefined, tokens: number): StepB
       if (!isSyntheticSource(file) && !existsSync(file)) return null;
       const t = openWeights(file).read(src.tensor);
       // a source that is not this layer's shape is not its source (the file was replaced or renamed)
-      if (t.rows !== q.geom.rows || t.cols !== q.geom.cols) {
-        process.stderr.write(`note: ${path}: its source ${file} tensor '${src.tensor}' is ${t.rows}x${t.cols}, the layer ${q.geom.rows}x${q.geom.cols}; not using it\n`);
+      // (a layer stored transposed, blocks along its outputs, is [in, out]: its source is [out, in])
+      const [rows, cols] = q.transposed ? [q.geom.cols, q.geom.rows] : [q.geom.rows, q.geom.cols];
+      if (t.rows !== rows || t.cols !== cols) {
+        process.stderr.write(`note: ${path}: its source ${file} tensor '${src.tensor}' is ${t.rows}x${t.cols}, the layer ${rows}x${cols}; not using it\n`);
         return null;
       }
       return t;

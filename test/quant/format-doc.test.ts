@@ -148,6 +148,7 @@ const CASES: Array<[string, string, QuantizeOptions, number?]> = [
   ['lo-bcq, 16 clustered books (4-bit selectors)', 'lo-bcq', {}],
   ['lo-bcq, 3 books (2-bit selectors), g = 16', 'lo-bcq', { codebooks: 3, block: 16 }],
   ['fgmp (4-bit E2M1 and 8-bit E4M3 blocks, a metadata bit)', 'fgmp', {}],
+  ['sop4, blocks along the outputs (group_dim out: the stored matrix is W^T)', 'sop4', { groupDim: 'out' }],
 ];
 
 describe('docs/FORMAT.md: an independent decoder written from the document', () => {

@@ -31,6 +31,7 @@ function options(a: Argv) {
     .option('exhaustive', { type: 'boolean', default: false, describe: 'sop4: build every candidate pair in full over every row and keep the best (about 10x slower); the JSON\'s info.exhaustive says what the default search gave up' })
     .option('codebooks', numberOption('codebooks', 'lo-bcq: number of clustered codebooks (2 to 256; each block names one with a log2 N-bit selector)', { min: 2, max: 256, default: 16 }))
     .option('fp8-fraction', numberOption('fp8-fraction', 'fgmp: share of blocks stored as FP8 E4M3 (the rest NVFP4), by sensitivity-weighted perturbation', { min: 0, max: 1, whole: false, default: 0.3 }))
+    .option('group-dim', { type: 'string', choices: ['in', 'out', 'auto'], default: 'in', describe: 'blocks along the input dimension (in), along the output dimension (out: per-input-channel grouping, the layer stored transposed), or whichever gives the smaller error per layer (auto)' })
     .option('search-sample', numberOption('search-sample', 'sop4: search the pair on every k-th row (default: by layer size, at most 8; 1 = every row)', { min: 1, max: 1 << 20 }))
     .option('codebook', { type: 'string', array: true, describe: 'add a user codebook (JSON) to the sop4 search' })
     .option('stats', { type: 'string', describe: 'activation statistics (RMS per input channel): ACos is activation-weighted and drives codebook selection' })
@@ -83,7 +84,9 @@ function quantizeFiles(argv: Args): void {
     exhaustive: argv.exhaustive,
     codebooks: argv.codebooks as number,
     fp8Fraction: argv['fp8-fraction'] as number,
+    groupDim: argv['group-dim'] as 'in' | 'out' | 'auto',
   };
+  if (opt.groupDim !== 'in' && (argv['residual-bpw'] as number) > 0) throw new UsageError('--residual-bpw: sparse residuals are kept for blocks along the input dimension only (--group-dim in)');
   let outDir: string | null = null;
   if (argv.out && names.length > 1) {
     if (existsSync(argv.out) && !statSync(argv.out).isDirectory()) throw new UsageError(`--out ${argv.out}: several tensors need a directory`);
@@ -118,6 +121,7 @@ function quantizeFiles(argv: Args): void {
         r.share = q.info.share;
       }
       if (q.info.exhaustive) r.exhaustive = q.info.exhaustive;
+      if (opt.groupDim !== 'in') r.group_dim = q.transposed ? 'out' : 'in';
       if (argv.out) {
         writeSopw(staged ? staged.staging(n) : argv.out, q);
         r.out = staged ? staged.final(n) : argv.out;
