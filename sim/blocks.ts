@@ -26,6 +26,7 @@ import './accumulator/accumulator.js';
 import './accumulator/token-registers.js';
 import './mac-array/mac-array.js';
 import './mac-array/mac-grid.js';
+import './mac-array/lut-products.js';
 import './fp8-decode/fp8-decode.js';
 import './fp8-decode/field-split.js';
 import './datapath/impl/sop.js';

@@ -139,6 +139,8 @@ function configRegisters(cfg: LoadedConfig, dp: Datapath, works: LayerWork[]): b
   const unp = sec<{ lanes: number }>('unpacker')!;
   const buf = sec<{ slots: number; width_bits: number }>('weight_buffer')!;
   const mac = sec<{ macs_per_cycle: number }>('mac_array')!;
+  const macImpl = cfg.blocks.find((b) => b.kind === 'mac_array')!.def.impl;
+  check(macImpl === 'mac-grid', `mac_array.impl '${macImpl}': the twin models the mac-grid MAC array only`);
   const scale = cfg.blocks.find((b) => b.kind === 'scale_multiplier');
   const act = sec<{ width_bits: number; banks: number }>('activation_buffer')!;
   const sparse = sec<{ lanes: number }>('sparse_add');

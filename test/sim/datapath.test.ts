@@ -18,6 +18,8 @@ const mxfp4 = quantize(t, 'mxfp4');
 const lobcq = quantize(t, 'lo-bcq', { codebooks: 16 });
 const lobcq3 = quantize(t, 'lo-bcq', { codebooks: 3, block: 16 });
 const fgmp = quantize(t, 'fgmp', { fp8Fraction: 0.3 });
+const int4 = quantize(t, 'int4');
+const int8 = quantize(t, 'int8');
 
 describe('conservation', () => {
   const cases: Array<[string, QuantizedLayer, string, Record<string, number | boolean>, number]> = [
@@ -36,6 +38,8 @@ describe('conservation', () => {
     ['lo-bcq (3 books), LUT port-limited', lobcq3, 'lo-bcq', { 'lut.replicas': 2 }, 2],
     ['fgmp (FP4 blocks through the LUT, FP8 by field split)', fgmp, 'fgmp', {}, 1],
     ['fgmp, all FP8, 3 tokens', quantize(t, 'fgmp', { fp8Fraction: 1 }), 'fgmp', {}, 3],
+    ['int4 on the LUT-of-products datapath', int4, 'lut-tensor-core', {}, 1],
+    ['int8, 4 tokens, lookup-limited, on the LUT-of-products datapath', int8, 'lut-tensor-core', { 'mac_array.lookups_per_cycle': 8 }, 4],
   ];
   for (const [label, q, hw, sets, tokens] of cases) {
     it(label, () => {
@@ -71,10 +75,11 @@ describe('event mode and fast mode give identical counters', () => {
     ['mx-native', { 'weight_fetch.gb_per_s': 3 }],
     ['lo-bcq', { 'lut.capacity_bytes': 4096, 'lut.replicas': 4 }],
     ['fgmp', { 'weight_buffer.tile_bytes': 96, 'unpacker.lanes': 16 }],
+    ['lut-tensor-core', { 'mac_array.lookups_per_cycle': 16, 'mac_array.group': 3 }],
   ];
   const layers = [sop, fp6, withResiduals(sop, 120), fp8];
   // the native datapaths run the formats they decode: NVFP4 (E2M1) there, every MX format on mx-native
-  const nativeLayers: Record<string, QuantizedLayer[]> = { 'nvfp4-native': [nvfp4, mxfp4, withResiduals(nvfp4, 90)], 'mx-native': [mxfp8, nvfp4, quantize(t, 'mxfp6-e2m3'), mxfp4], 'lo-bcq': [lobcq, fp6, lobcq3, lobcq, fp8], fgmp: [fgmp, nvfp4, quantize(t, 'fgmp', { fp8Fraction: 0.7 }), fp8] };
+  const nativeLayers: Record<string, QuantizedLayer[]> = { 'nvfp4-native': [nvfp4, mxfp4, withResiduals(nvfp4, 90)], 'mx-native': [mxfp8, nvfp4, quantize(t, 'mxfp6-e2m3'), mxfp4], 'lo-bcq': [lobcq, fp6, lobcq3, lobcq, fp8], fgmp: [fgmp, nvfp4, quantize(t, 'fgmp', { fp8Fraction: 0.7 }), fp8], 'lut-tensor-core': [int4, int8, int4] };
   for (const [hw, sets] of configs) {
     it(`${hw} ${JSON.stringify(sets)}: a 4-layer run, layer by layer`, () => {
       const c = cfg(hw, sets);
@@ -105,6 +110,7 @@ describe('the values fed to the MAC array are the quantizer\'s ŵ, bit for bit',
     ['lo-bcq (16 books) / LO-BCQ', lobcq, 'lo-bcq'],
     ['lo-bcq (3 books) / LO-BCQ', lobcq3, 'lo-bcq'],
     ['fgmp / FGMP', fgmp, 'fgmp'],
+    ['int4 / LUT of products', int4, 'lut-tensor-core'],
   ];
   for (const [label, q, hw] of cases) {
     it(label, () => {
@@ -180,5 +186,24 @@ describe('a mixed-width layer (FGMP) on the datapath', () => {
     for (let b = 0; b < fgmp.geom.blocks; b++) if (fgmp.sel![b]) fp8w += Math.min(16, 200 - (b % 13) * 16);
     expect(r.counters.fp8_decode.decodes).toBe(fp8w);
     expect(r.counters.lut_sram.reads).toBe(48 * 200 - fp8w);
+  });
+});
+
+describe('the LUT-of-products MAC array (LUT Tensor Core)', () => {
+  it('reads a table once per group of 4 weights and bit plane, and builds 8 entries per 4 activations and token', () => {
+    const c = cfg('lut-tensor-core');
+    for (const [q, bits] of [[int4, 4], [int8, 8]] as const) {
+      const r = runLayers(c, [work(q, c, 2)], { mode: 'fast' }).total;
+      const m = r.counters.mac_array;
+      expect(m.macs).toBe(48 * 200 * 2);
+      expect(m.table_entries).toBe(Math.ceil(200 / 4) * 8 * 2);
+      // reads are counted per tile: ceil(tile weights x planes / 4); at least the exact share, at most one more a tile
+      expect(m.table_reads).toBeGreaterThanOrEqual((48 * 200 * bits * 2) / 4);
+      expect(m.table_reads).toBeLessThanOrEqual((48 * 200 * bits * 2) / 4 + 2 * r.counters.weight_buffer.reads);
+    }
+  });
+  it('takes integer weights only: a codebook layer is refused, naming the block', () => {
+    const c = cfg('lut-tensor-core', { 'fp8_decode.format': 'e4m3' });
+    expect(() => runLayers(c, [work(fp8, c)], { mode: 'fast' })).toThrow(/mac_array\.impl: lut-products takes integer weights .* has E4M3 weights/);
   });
 });

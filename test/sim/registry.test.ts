@@ -23,7 +23,7 @@ describe('block registry', () => {
   });
   it('an unknown implementation is refused with the file, the key and the registered names', () => {
     expect(() => cfg('sop-hif', { 'lut.impl': 'magic' })).toThrow(/sop-hif\.json: field 'lut\.impl': unknown implementation "magic" \(registered: banked-sram\)/);
-    expect(() => variantCfg('sop-hif', (d) => delete d.mac_array.impl)).toThrow(/field 'mac_array\.impl': missing \(registered: mac-grid\)/);
+    expect(() => variantCfg('sop-hif', (d) => delete d.mac_array.impl)).toThrow(/field 'mac_array\.impl': missing \(registered: mac-grid, lut-products\)/);
   });
   it('a block the datapath does not have, a required block missing, an unknown datapath', () => {
     expect(() => variantCfg('fp8-e4m3', (d) => (d.lut = { impl: 'banked-sram' }))).toThrow(/field 'lut': not a block of datapath 'fp8'/);
