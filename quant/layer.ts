@@ -77,6 +77,8 @@ export interface QuantizedLayer {
   sel: Uint8Array | null;
   /** The selection bit takes the lowest bit of the scale field (the scale loses a mantissa bit). */
   selInScale: boolean;
+  /** The selector is implied by the codes and not stored (OliVe: a pair holding the victim marker uses books[1]). */
+  selFromCodes?: boolean;
   /** Per-layer multiplier (POT normaliser or FP32 tensor scale) and the bits it is stored in. */
   tensorScale: number;
   tensorScaleBits: number;
@@ -101,7 +103,7 @@ export function selectorBits(books: number): number {
 /** Bits of the per-block field: scale magnitude (+ sign) (+ selector unless folded into the scale). */
 export function blockFieldBits(q: QuantizedLayer): number {
   const s = q.scale.format ? q.scale.magnitudeBits + (q.scale.signed ? 1 : 0) : 0;
-  const sel = q.sel && !q.selInScale ? Math.max(1, selectorBits(q.books.length)) : 0;
+  const sel = q.sel && !q.selInScale && !q.selFromCodes ? Math.max(1, selectorBits(q.books.length)) : 0;
   return s + sel;
 }
 

@@ -12,6 +12,7 @@ import { InputError } from '../io/tensor.js';
 import { bitsAccount, geometry, selectorBits, weightCodeBits, type BlockGeometry, type ElementBook, type QuantizedLayer } from '../layer.js';
 import { formatBook, intBook } from '../schemes/books.js';
 import { packedBytes, unpackBits, unpackBitsMixed } from './bitstream.js';
+import { OLIVE_BOOKS, oliveBook, pairsOf } from '../schemes/olive.js';
 import { SECTION_NAMES, headerProblem, type BookHeader, type SectionName, type SopwHeader } from './sopw-header.js';
 
 export const SOPW_MAGIC = 'SOPW';
@@ -137,6 +138,11 @@ function decodeBooks(path: string, h: SopwHeader, tableBytes: Uint8Array): Eleme
           book.codeBits = bh.code_bits;
         }
         return book;
+      }
+      case 'olive': {
+        const b = oliveBook(bh.name);
+        need(path, b !== null && eb === 4, `books[${i}]: '${bh.name}' is not an OliVe book (expected ${OLIVE_BOOKS.join(' or ')}, with 4-bit codes)`);
+        return b!;
       }
       case 'int':
         need(path, bh.bits <= eb, `books[${i}]: field 'bits': expected 2 to ${eb} (the element width)`);
@@ -267,7 +273,7 @@ function decodeResiduals(path: string, count: number, bytes: Uint8Array, n: numb
 
 /** How many codes a book really defines: its levels (a table book), or every code of its table. */
 function definedCodes(b: ElementBook): number {
-  return b.grid.kind === 'format' ? b.table.length : b.grid.size;
+  return b.grid.kind === 'format' || OLIVE_BOOKS.includes(b.name) ? b.table.length : b.grid.size;
 }
 
 /**
@@ -325,6 +331,9 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
   const { scaleCodes, scales, scaleSigns } = decodeScales(path, h, sec.get('scales')!, geom, sel);
   if (sel) for (let b = 0; b < geom.blocks; b++) need(path, sel[b] < books.length, `block ${b} selects book ${sel[b]}, the layer has ${books.length}`);
   const codes = decodeCodes(path, h, sec.get('indices')!, geom, books, sel);
+  // OliVe: each pair's book follows from its codes (a pair holding the victim marker uses books[1])
+  if (h.victim_pairs) need(path, !h.selection && geom.block === 2 && books.length === 2, "header: field 'victim_pairs': needs blocks of 2, two books and no stored selection");
+  const pairSel = h.victim_pairs ? pairsOf(geom.rows, geom.cols, codes) : null;
   const layer: QuantizedLayer = {
     name: h.name,
     scheme: h.scheme,
@@ -336,8 +345,9 @@ export function decodeSopw(buf: Uint8Array, path = '<sopw>'): SopwFile {
     scaleCodes,
     scaleSigns,
     scales,
-    sel,
+    sel: pairSel ?? sel,
     selInScale: h.scale.sel_in_scale,
+    ...(pairSel ? { selFromCodes: true } : {}),
     tensorScale: h.tensor_scale,
     tensorScaleBits: h.tensor_scale_bits,
     lut: h.lut,

@@ -13,6 +13,8 @@ const BookHeaderSchema = z.discriminatedUnion('kind', [
   // code_bits: this book's codes are narrower than element_bits (a mixed-width layer: FGMP's E2M1 blocks)
   z.object({ name: z.string().min(1), kind: z.literal('format'), format: z.string().min(1), in_lut: z.boolean(), code_bits: z.number().int().min(1).max(16).optional() }),
   z.object({ name: z.string().min(1), kind: z.literal('int'), bits: z.number().int().min(2).max(16) }),
+  // OliVe's fixed books: 'OLIVE-INT4' (normal pairs) and 'OLIVE-PAIR' (a pair with a victim)
+  z.object({ name: z.string().min(1), kind: z.literal('olive') }),
   z.object({ name: z.string().min(1), kind: z.literal('rom'), levels: z.array(z.number()).min(2) }),
   z.object({
     name: z.string().min(1),
@@ -49,6 +51,8 @@ export const SopwHeaderSchema = z.object({
   books: z.array(BookHeaderSchema).min(1).max(256), // one, SOP's pair, or N clustered books (LO-BCQ)
   /** 'out': blocks run along the output dimension; the stored matrix (shape, blocks, codes) is W^T. */
   group_dim: z.enum(['in', 'out']).optional(),
+  /** OliVe: no selector is stored; a pair (block of 2) holding code 8 uses books[1], else books[0]. */
+  victim_pairs: z.boolean().optional(),
   lut: z.string(),
   scale: ScaleHeaderSchema,
   tensor_scale: z.number().finite(),

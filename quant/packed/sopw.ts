@@ -16,9 +16,11 @@ import { writeFileAtomic } from './atomic.js';
 import { SOPW_MAGIC, SOPW_VERSION, decodeSopw, type SopwFile } from './sopw-decode.js';
 import { SECTION_NAMES, type BookHeader, type SectionEntry, type SectionName, type SopwHeader } from './sopw-header.js';
 import { packBits, packBitsMixed } from './bitstream.js';
+import { OLIVE_BOOKS } from '../schemes/olive.js';
 
 export { SECTION_NAMES, SOPW_MAGIC, SOPW_VERSION, decodeSopw, type SectionEntry, type SectionName, type SopwFile, type SopwHeader };
 function bookHeader(b: ElementBook, lut: string): { header: BookHeader; table?: Uint8Array } {
+  if (OLIVE_BOOKS.includes(b.name)) return { header: { name: b.name, kind: 'olive' } };
   if (b.grid.kind === 'format') {
     const intBits = intBookBits(b.name);
     if (intBits !== null) return { header: { name: b.name, kind: 'int', bits: intBits } };
@@ -73,7 +75,7 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
   // block field, LSB first: [magnitude code, whose lowest bit is the selection bit when folded] [sign]
   const sections: Record<SectionName, Uint8Array> = {
     tables: concat(tables),
-    selection: q.sel && !q.selInScale ? packBits(q.sel, Math.max(1, selectorBits(q.books.length))) : new Uint8Array(0),
+    selection: q.sel && !q.selInScale && !q.selFromCodes ? packBits(q.sel, Math.max(1, selectorBits(q.books.length))) : new Uint8Array(0),
     scales: new Uint8Array(0),
     indices: packCodes(q),
     residuals: new Uint8Array(0),
@@ -121,7 +123,8 @@ export function encodeSopw(q: QuantizedLayer): Uint8Array {
     scale: { format: q.scale.format, signed: q.scale.signed, magnitude_bits: q.scale.magnitudeBits, sel_in_scale: q.selInScale, field_bits: fieldBits },
     tensor_scale: q.tensorScale,
     tensor_scale_bits: q.tensorScaleBits,
-    selection: q.sel !== null,
+    selection: q.sel !== null && !q.selFromCodes,
+    ...(q.selFromCodes ? { victim_pairs: true } : {}),
     residuals: q.residuals?.index.length ?? 0,
     bpw: bits.bpw,
     bpw_block: bits.bpwBlock,

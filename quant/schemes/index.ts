@@ -10,13 +10,14 @@ import { quantizeSop4 } from '../sop/pair-search.js';
 import { quantizeScaled } from '../sop/scaled.js';
 import { quantizeLoBcq } from '../sop/lo-bcq.js';
 import { quantizeFgmp } from '../sop/fgmp.js';
+import { quantizeOlive } from './olive.js';
 
 /** lo-bcq's operating point: 16 books, blocks of 32, a signed UE4M2 scale: 4 + (4 + 1 + 6) / 32 = 4.34 bpw before the tables. */
 export const LO_BCQ_DEFAULTS = { codebooks: 16, block: 32, scale: 'UE4M2' } as const;
 import { e4m3Pot, intScheme, mx, nf4b64, nvfp4 } from './reference.js';
 
 export const REFERENCE_SCHEMES = ['e4m3-pot', 'mxfp8', 'mxfp6-e2m3', 'mxfp6-e3m2', 'mxfp4', 'nvfp4', 'nf4-b64', 'int4', 'int8'] as const;
-export const SCHEME_NAMES = [...REFERENCE_SCHEMES, 'sop4', 'lo-bcq', 'fgmp', '<element>s<scale> (e.g. E2M3sUE4M4)'];
+export const SCHEME_NAMES = [...REFERENCE_SCHEMES, 'sop4', 'lo-bcq', 'fgmp', 'olive', '<element>s<scale> (e.g. E2M3sUE4M4)'];
 
 export interface QuantizeOptions {
   /** Block size g for SOP schemes (reference schemes use their own). */
@@ -55,7 +56,7 @@ export interface QuantizeOptions {
 export function canonicalScheme(name: string): string {
   const s = name.trim();
   const lower = s.toLowerCase();
-  if ((REFERENCE_SCHEMES as readonly string[]).includes(lower) || lower === 'sop4' || lower === 'lo-bcq' || lower === 'fgmp') return lower;
+  if ((REFERENCE_SCHEMES as readonly string[]).includes(lower) || lower === 'sop4' || lower === 'lo-bcq' || lower === 'fgmp' || lower === 'olive') return lower;
   const scaled = parseScaledName(s);
   if (scaled) return `${scaled.element.name}s${scaled.scale.name}`;
   throw new BadValueError(`unknown scheme '${name}' (expected one of ${SCHEME_NAMES.join(', ')})`);
@@ -139,6 +140,8 @@ function quantizeAlongIn(t: Tensor2D, scheme: string, opt: QuantizeOptions): Qua
         searchSample: opt.searchSample,
         exhaustive: opt.exhaustive,
       });
+    case 'olive':
+      return quantizeOlive(t, aw2);
     case 'fgmp':
       return quantizeFgmp(t, { block: opt.block ?? 16, fp8Fraction: opt.fp8Fraction ?? 0.3, neighbours, aw2 });
     case 'lo-bcq':

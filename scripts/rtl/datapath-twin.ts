@@ -141,6 +141,7 @@ function configRegisters(cfg: LoadedConfig, dp: Datapath, works: LayerWork[]): b
   const mac = sec<{ macs_per_cycle: number }>('mac_array')!;
   const macImpl = cfg.blocks.find((b) => b.kind === 'mac_array')!.def.impl;
   check(macImpl === 'mac-grid', `mac_array.impl '${macImpl}': the twin models the mac-grid MAC array only`);
+  check(['sop', 'fp8'].includes(cfg.datapath.name), `datapath '${cfg.datapath.name}': the twin models the sop and fp8 datapaths only`);
   const scale = cfg.blocks.find((b) => b.kind === 'scale_multiplier');
   const act = sec<{ width_bits: number; banks: number }>('activation_buffer')!;
   const sparse = sec<{ lanes: number }>('sparse_add');

@@ -2,11 +2,13 @@
 // of `group` activations is turned into a table of its signed sums (2^(group-1) entries: the other half are
 // their negations); an integer weight of b bits is taken bit-plane by bit-plane, and the `group` bits of one
 // plane of `group` neighbouring weights index the table — one read and one add for `group` weights, b of them
-// for b planes (each plane shifted by its weight, an exponent add). Integer weights only: a codebook or float
-// weight is not a sum of bit planes.
+// for b planes (each plane shifted by its weight, an exponent add). A codebook or float weight is not a sum of
+// bit planes: for those layers each activation gets a table of its products with the layer's levels (2^b per
+// book: a multiply each), and each weight's code reads its product — one read and one add a weight.
 //
-// Counts: `macs` (weights x tokens, the products formed), `table_reads` (ceil(weights x b / group) x tokens),
-// `table_entries` (built: ceil(cols / group) x 2^(group-1) x tokens per layer).
+// Counts: `macs` (weights x tokens, the products formed), `table_reads` (bit planes: ceil(weights x b / group)
+// x tokens per tile), `table_entries` (sums built: ceil(cols / group) x 2^(group-1) x tokens per layer),
+// `product_reads` (weights x tokens) and `product_entries` (cols x books x 2^b x tokens per layer).
 
 import { z } from 'zod';
 import type { BlockEnv, Demand } from '../core/block.js';
@@ -16,9 +18,8 @@ import type { Unpacker } from '../unpacker/unpacker.js';
 import type { MacArray } from './mac-array.js';
 import { registerBlock } from '../core/registry.js';
 import { OperandName, PosInt, implOf } from '../config/schema.js';
-import { InfeasibleError } from '../config/errors.js';
 import { logicAction, type EnergyAction } from '../energy/actions.js';
-import { cells, fpAdd, intAdd, muxTree, operandBits, parseOperand, plus, register, times, type Cells, type Operand } from '../energy/logic.js';
+import { cells, fpAdd, intAdd, multiply, muxTree, operandBits, parseOperand, plus, register, times, type Cells, type Operand } from '../energy/logic.js';
 import type { Counter, Counters } from '../kernel/counters.js';
 import { intBookBits } from '../../quant/schemes/books.js';
 
@@ -31,8 +32,10 @@ const Schema = z
     group: z.number().int().min(1).max(8).default(4),
     activation: OperandName.default('bf16'),
     accumulator: OperandName.default('fp32'),
-    /** Format of a table entry (a sum of `group` activations). */
+    /** Format of a table entry (a sum of `group` activations, or a product). */
     entry: OperandName.default('fp16'),
+    /** Format of a codebook's levels multiplied into the product tables. */
+    levels: OperandName.default('hif8'),
   })
   .strict();
 type Conf = z.infer<typeof Schema>;
@@ -44,8 +47,11 @@ class LutProducts implements MacArray {
   readonly activation: Operand;
   readonly accumulator: Operand;
   private readonly entry: Operand;
-  /** The current layer's bit planes per weight. */
+  /** The current layer's bit planes per weight (integer weights), or 0: tables of products (codebooks, floats). */
   private planes = 1;
+  private readonly hProdReads: Counter;
+  private readonly hProducts: Counter;
+  private readonly levels: Operand;
   private readonly hMacs: Counter;
   private readonly hReads: Counter;
   private readonly hEntries: Counter;
@@ -60,25 +66,34 @@ class LutProducts implements MacArray {
     this.hReads = c.define(this.component, 'table_reads', '', `table reads: one per ${conf.group} weights of one bit plane and token`);
     this.hEntries = c.define(this.component, 'table_entries', '', 'table entries built (activation sums), per layer and token');
     this.hOutputs = c.define(this.component, 'output_scales', '', 'outputs scaled by the per-layer scale (rows x tokens)');
+    this.hProdReads = c.define(this.component, 'product_reads', '', 'product-table reads, one per codebook or float weight and token');
+    this.hProducts = c.define(this.component, 'product_entries', '', 'product-table entries built (activation x level), per layer and token');
+    this.levels = parseOperand(conf.levels);
   }
 
   private reads(weights: number, tokens: number): number {
-    return Math.ceil((weights * this.planes) / this.conf.group) * tokens;
+    return this.planes ? Math.ceil((weights * this.planes) / this.conf.group) * tokens : weights * tokens;
   }
 
   beginLayer(work: LayerWork): void {
-    const bits = work.layer.books.map((b) => intBookBits(b.name));
-    const bad = work.layer.books.find((_, i) => bits[i] === null);
-    if (bad) throw new InfeasibleError(`mac_array.impl: lut-products takes integer weights (a table of activation sums per bit plane); layer '${work.name}' has ${bad.name} weights`);
-    this.planes = Math.max(...(bits as number[]));
-    // the tables: every token's activation vector, `group` at a time, half the sums built (the rest negated)
-    const groups = Math.ceil(work.layer.geom.cols / this.conf.group);
-    this.env.counters.add(this.hEntries, groups * 2 ** (this.conf.group - 1) * work.tokens);
+    const q = work.layer;
+    const bits = q.books.map((b) => intBookBits(b.name));
+    const tokens = work.tokens;
+    if (bits.every((b) => b !== null)) {
+      // the tables: every token's activation vector, `group` at a time, half the sums built (the rest negated)
+      this.planes = Math.max(...(bits as number[]));
+      this.env.counters.add(this.hEntries, Math.ceil(q.geom.cols / this.conf.group) * 2 ** (this.conf.group - 1) * tokens);
+    } else {
+      // tables of products: each activation times each level of each book
+      this.planes = 0;
+      const entries = q.books.reduce((s, b) => s + 2 ** (b.codeBits ?? q.elementBits), 0);
+      this.env.counters.add(this.hProducts, q.geom.cols * entries * tokens);
+    }
   }
 
   charge(d: Demand): void {
     this.env.counters.add(this.hMacs, d.weights * d.tokens);
-    this.env.counters.add(this.hReads, this.reads(d.weights, d.tokens));
+    this.env.counters.add(this.planes ? this.hReads : this.hProdReads, this.reads(d.weights, d.tokens));
   }
 
   groupCycles(d: Demand): number {
@@ -95,11 +110,11 @@ class LutProducts implements MacArray {
   }
 
   utilisation(c: Counters, cycles: number): number {
-    return cycles > 0 ? c.values[this.hReads] / (cycles * this.conf.lookups_per_cycle) : 0;
+    return cycles > 0 ? (c.values[this.hReads] + c.values[this.hProdReads]) / (cycles * this.conf.lookups_per_cycle) : 0;
   }
 
   bound(c: Counters): { name: string; cycles: number } {
-    return { name: 'mac_cycles', cycles: Math.ceil(c.values[this.hReads] / this.conf.lookups_per_cycle) };
+    return { name: 'mac_cycles', cycles: Math.ceil((c.values[this.hReads] + c.values[this.hProdReads]) / this.conf.lookups_per_cycle) };
   }
 
   weightOperand(): Operand {
@@ -132,17 +147,26 @@ class LutProducts implements MacArray {
     const units = this.conf.lookups_per_cycle;
     const tables = times(register(operandBits(this.entry)), 2 ** (this.conf.group - 1) * units);
     return {
-      cells: plus(times(this.lookup().cells, units), tables, times(this.build().cells, 2 ** (this.conf.group - 1))),
-      what: `${units} lookup units with a table each, and a table builder (one table a cycle)`,
+      cells: plus(times(this.lookup().cells, units), tables, times(this.build().cells, 2 ** (this.conf.group - 1)), multiply(this.levels, this.activation, this.entry)),
+      what: `${units} lookup units with a table each, a table builder (one table a cycle) and a product multiplier`,
     };
+  }
+
+  /** A product-table read: a 16-entry mux (4-bit codes) of entries, and the accumulator add. */
+  private productRead(): { cells: Cells; what: string } {
+    const w = operandBits(this.entry);
+    return { cells: plus(muxTree(16, w), fpAdd(this.accumulator)), what: `a 16-entry x ${w}-bit product-table read, ${this.accumulator.name} add` };
   }
 
   actions(): EnergyAction[] {
     const { cfg } = this.env;
     const exp = this.accumulator.kind === 'float' ? this.accumulator.exp : 8;
+    const product = plus(multiply(this.levels, this.activation, this.entry), register(operandBits(this.entry)));
     return [
       logicAction(cfg, this.component, 'table_read', this.hReads, this.lookup().cells, this.lookup().what),
       logicAction(cfg, this.component, 'table_entry', this.hEntries, this.build().cells, this.build().what),
+      logicAction(cfg, this.component, 'product_read', this.hProdReads, this.productRead().cells, this.productRead().what),
+      logicAction(cfg, this.component, 'product_entry', this.hProducts, product, `${this.levels.name} level x ${this.activation.name} into a ${this.entry.name} register`),
       logicAction(cfg, this.component, 'output_scale', this.hOutputs, intAdd(exp), `a ${exp}-bit exponent add (power-of-two layer scale)`),
     ];
   }
@@ -151,7 +175,7 @@ class LutProducts implements MacArray {
 registerBlock<Conf>({
   kind: 'mac_array',
   impl: 'lut-products',
-  summary: 'no multipliers: tables of activation sums indexed by bit planes of integer weights (LUT Tensor Core, T-MAC)',
+  summary: 'no weight multipliers: tables of activation sums indexed by bit planes of integer weights, or of products for codebook weights (LUT Tensor Core, T-MAC)',
   schema: Schema,
   create: (conf, env) => new LutProducts(conf, env),
 });

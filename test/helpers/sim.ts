@@ -35,9 +35,9 @@ export function work(q: QuantizedLayer, c: LoadedConfig, tokens = 1, name = q.na
 export function conservation(r: SimReport, q: QuantizedLayer, tokens: number, lanes: number, rate: number): void {
   const n = q.geom.rows * q.geom.cols;
   const c = r.counters;
-  // every weight decoded exactly once, by exactly one of ROM, LUT or a direct decode
+  // every weight decoded exactly once, by exactly one of ROM, LUT, a direct decode or a pair decoder
   expect(r.weights_decoded).toBe(n);
-  expect((c.lut_sram?.reads ?? 0) + (c.codebook_rom?.lookups ?? 0) + c.fp8_decode.decodes).toBe(n);
+  expect((c.lut_sram?.reads ?? 0) + (c.codebook_rom?.lookups ?? 0) + (c.fp8_decode?.decodes ?? 0) + (c.pair_decode?.decodes ?? 0)).toBe(n);
   expect(c.mac_array.macs).toBe(n * tokens);
   // LUT reads equal the weights routed to the LUT (one read serves one lane)
   let routed = 0;

@@ -70,6 +70,11 @@ function decodeFromDoc(file: Uint8Array): Float64Array {
     if (b.kind === 'rom') return (k: number) => (k < b.levels.length ? b.levels[k] : NaN);
     if (b.kind === 'int') return (k: number) => twos(k, b.bits);
     if (b.kind === 'format') return (k: number) => formatValue(b.format, k);
+    if (b.kind === 'olive') {
+      const A = [8, 12, 16, 24, 32, 48, 64];
+      if (b.name === 'OLIVE-INT4') return (k: number) => (k === 8 ? 0 : twos(k, 4));
+      return (k: number) => (k === 0 || k === 8 ? 0 : (k & 8 ? -1 : 1) * A[(k & 7) - 1]);
+    }
     const bytes = sec.tables.subarray(tOff, tOff + Math.ceil((b.entries * b.entry_bits) / 8));
     tOff += bytes.length;
     const x = 2 ** (b.hif_exponent ?? 0);
@@ -114,7 +119,10 @@ function decodeFromDoc(file: Uint8Array): Float64Array {
         S = sc.signed && Math.floor(f / 2 ** sc.magnitude_bits) % 2 === 1 ? -M : M;
       }
       const i = r * cols + c;
-      const book = h.selection ? s : 0;
+      // §5: with victim_pairs a pair holding code 8 uses books[1]
+      const pairStart = c - (c % 2);
+      const victim = h.victim_pairs && pairStart + 1 < cols && (field(sec.indices, r * cols + pairStart, 4) === 8 || field(sec.indices, r * cols + pairStart + 1, 4) === 8);
+      const book = h.victim_pairs ? (victim ? 1 : 0) : h.selection ? s : 0;
       const L = books[book](bitsAt(sec.indices, codeAt, codeWidth[book]));
       codeAt += codeWidth[book];
       expect(Number.isFinite(L)).toBe(true);
@@ -149,6 +157,7 @@ const CASES: Array<[string, string, QuantizeOptions, number?]> = [
   ['lo-bcq, 3 books (2-bit selectors), g = 16', 'lo-bcq', { codebooks: 3, block: 16 }],
   ['fgmp (4-bit E2M1 and 8-bit E4M3 blocks, a metadata bit)', 'fgmp', {}],
   ['sop4, blocks along the outputs (group_dim out: the stored matrix is W^T)', 'sop4', { groupDim: 'out' }],
+  ['olive (outlier-victim pairs, no stored selector)', 'olive', {}],
 ];
 
 describe('docs/FORMAT.md: an independent decoder written from the document', () => {

@@ -23,7 +23,7 @@ function variant(name: string, edit: (doc: Record<string, any>) => void): string
 }
 
 describe('bundled hw-configs', () => {
-  for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3', 'nvfp4-native', 'mx-native', 'lo-bcq', 'fgmp', 'lut-tensor-core']) {
+  for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3', 'nvfp4-native', 'mx-native', 'lo-bcq', 'fgmp', 'lut-tensor-core', 'olive']) {
     it(`${n} loads and validates`, () => {
       const c = loadHwConfig(HW(n));
       expect(c.hw.name).toBe(n);
@@ -42,7 +42,7 @@ describe('bundled hw-configs', () => {
       }
     };
     const found: string[] = [];
-    for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3', 'nvfp4-native', 'mx-native', 'lo-bcq', 'fgmp', 'lut-tensor-core', 'technology']) sourced(JSON.parse(readFileSync(join(REPO, 'hw-configs', `${n}.json`), 'utf8')), n, found);
+    for (const n of ['sop-hif', 'sop-bf16lut', 'fp8-e4m3', 'nvfp4-native', 'mx-native', 'lo-bcq', 'fgmp', 'lut-tensor-core', 'olive', 'technology']) sourced(JSON.parse(readFileSync(join(REPO, 'hw-configs', `${n}.json`), 'utf8')), n, found);
     expect(found.length).toBeGreaterThan(20);
     const tech = loadTechnology(join(REPO, 'hw-configs', 'technology.json'));
     for (const s of Object.values(tech.node_scaling)) expect(s.source.length).toBeGreaterThan(10);

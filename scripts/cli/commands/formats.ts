@@ -40,7 +40,9 @@ export const FORMAT_POINTS: FormatPoint[] = [
   { label: 'mxfp4', scheme: 'mxfp4', options: {}, hw: 'mx-native', note: 'OCP MXFP4: E2M1 in blocks of 32, UE8M0 scale, native MX datapath' },
   { label: 'nvfp4', scheme: 'nvfp4', options: {}, hw: 'nvfp4-native', note: 'NVFP4: E2M1 in blocks of 16, UE4M3 scale, FP32 tensor scale, native datapath' },
   { label: 'sop4', scheme: 'sop4', options: {}, hw: 'sop-hif', note: 'SOP: a ROM codebook and a per-layer DD4 per block pair, signed UE4M2 scale per 16, HIF' },
+  { label: 'olive', scheme: 'olive', options: {}, hw: 'olive', note: 'OliVe: 4-bit outlier-victim pairs (int4, or an abfloat outlier and a zeroed victim), per-tensor scale, pair decoder into int8 MACs' },
   { label: 'int4-lut-tc', scheme: 'int4', options: {}, hw: 'lut-tensor-core', note: 'INT4 (FP32 scale per 32) on a LUT-of-products datapath: bit planes index tables of activation sums, no multipliers' },
+  { label: 'sop4-lut-tc', scheme: 'sop4', options: {}, hw: 'lut-tensor-core', note: 'sop4 on the LUT-of-products datapath: per activation a table of its products with the pair\'s levels, one read a weight' },
   { label: 'lo-bcq-8', scheme: 'lo-bcq', options: { codebooks: 8 }, hw: 'lo-bcq', note: 'LO-BCQ: 8 clustered per-layer books, 3-bit selector, signed UE4M2 scale per 32' },
   { label: 'lo-bcq-16', scheme: 'lo-bcq', options: { codebooks: 16 }, hw: 'lo-bcq', note: 'LO-BCQ: 16 clustered per-layer books, 4-bit selector, signed UE4M2 scale per 32' },
 ];
