@@ -95,7 +95,11 @@ function rms(path: string, name: string, meanSquares: ArrayLike<number>): Float6
 
 /** The legacy llama.cpp `.dat` importance matrix. */
 export function readImatrixDat(path: string): Map<string, Float64Array> {
-  const c = load(path);
+  return datEntries(load(path));
+}
+
+function datEntries(c: Cursor): Map<string, Float64Array> {
+  const path = c.path;
   const n = c.i32('entry count');
   if (n < 1 || n > 1 << 20) throw new InputError(path, `entry count ${n}: expected 1 to ${1 << 20} (not a llama.cpp imatrix?)`);
   const layers = new Map<string, Float64Array>();
@@ -172,7 +176,11 @@ function ggufHeader(c: Cursor): { tensors: GgufTensor[]; type: string | null; da
 
 /** A GGUF importance matrix (llama-imatrix's default output). */
 export function readImatrixGguf(path: string): Map<string, Float64Array> {
-  const c = load(path);
+  return ggufEntries(load(path));
+}
+
+function ggufEntries(c: Cursor): Map<string, Float64Array> {
+  const path = c.path;
   if (!isGguf(c.bytes)) throw new InputError(path, 'not a GGUF file (its first bytes are not "GGUF")');
   const { tensors, type, dataStart } = ggufHeader(c);
   if (type !== null && type !== 'imatrix') throw new InputError(path, `general.type is '${type}': a GGUF model, not an importance matrix (expected 'imatrix')`);
@@ -202,7 +210,6 @@ export function readImatrixGguf(path: string): Map<string, Float64Array> {
 
 /** Either llama.cpp form, told apart by the GGUF magic. */
 export function readImatrix(path: string): Map<string, Float64Array> {
-  const head = fileBytes(path);
-  const magic = head.read(0, Math.min(4, head.size));
-  return isGguf(magic) ? readImatrixGguf(path) : readImatrixDat(path);
+  const c = load(path); // read once, told apart by its first bytes
+  return isGguf(c.bytes) ? ggufEntries(c) : datEntries(c);
 }

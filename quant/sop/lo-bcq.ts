@@ -88,10 +88,10 @@ export function quantizeLoBcq(t: Tensor2D, opt: LoBcqOptions): QuantizedLayer {
   const n = opt.codebooks;
   if (!Number.isInteger(n) || n < 2 || n > 256) throw new BadValueError(`lo-bcq: --codebooks ${n}: expected a whole number from 2 to 256`);
   const sopOpt = { block: opt.block, scaleFormat: opt.scaleFormat, neighbours: opt.neighbours, aw2: opt.aw2, lut: opt.lut, selInScale: false, dd4: true };
+  const sg = new ScaleGrid(getFormat(opt.scaleFormat), false);
   const ctxOf = (x: Tensor2D): Ctx => {
     const geom = geometry(x.rows, x.cols, opt.block);
     const st = blockStats(x.data, geom);
-    const sg = new ScaleGrid(getFormat(opt.scaleFormat), false);
     return { t: x, geom, st, ts: 2 ** layerShift(st.max, sg.max), opt: sopOpt };
   };
   // the books: replayed, or clustered on a row sample (large layers) or on the whole layer
@@ -107,7 +107,6 @@ export function quantizeLoBcq(t: Tensor2D, opt: LoBcqOptions): QuantizedLayer {
   const ctx = ctxOf(t);
   const errs = books.map((book) => evaluateBook(ctx, book));
   const { sel } = assign(errs, ctx.geom.blocks);
-  const sg = new ScaleGrid(getFormat(opt.scaleFormat), false);
   const { geom, st } = ctx;
   const scaleCodes = new Uint32Array(geom.blocks);
   const scaleSigns = new Uint8Array(geom.blocks);
@@ -129,7 +128,7 @@ export function quantizeLoBcq(t: Tensor2D, opt: LoBcqOptions): QuantizedLayer {
     elementBits: 4,
     books,
     codes,
-    scale: { format: getFormat(opt.scaleFormat).name, signed: true, magnitudeBits: sg.bits },
+    scale: { format: sg.format.name, signed: true, magnitudeBits: sg.bits },
     scaleCodes,
     scaleSigns,
     scales,

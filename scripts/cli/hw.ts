@@ -68,6 +68,11 @@ export function baselineSets(baseline: string, setStrings: string[]): string[] {
 }
 
 
+/** A baseline hw-config, taking the shared --set values it has a block for when `follow` (--baseline-sets). */
+export function loadBaseline(baseline: string, sets: string[], follow: boolean): LoadedConfig {
+  return loadHw(baseline, follow ? baselineSets(baseline, sets) : []);
+}
+
 /** The --baseline-sets option of sweep, compare and replay: one description, one default. */
 export const BASELINE_SETS_OPTION = {
   type: 'boolean',

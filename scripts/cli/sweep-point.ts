@@ -36,23 +36,26 @@ const setStringsOf = (task: Pick<PointTask, 'sets'>): string[] => task.sets.filt
 
 type RowTask = Pick<PointTask, 'point' | 'points' | 'sets' | 'baseline' | 'baselineSets'>;
 
+/** The point's --set values its baseline takes (none without a baseline or with --no-baseline-sets). */
+const baselineSetsOf = (task: RowTask): string[] => (task.baseline && task.baselineSets ? baselineSets(task.baseline, setStringsOf(task)) : []);
+
 /**
  * A point's row up to its figures: its settings, its status, the hw-config's name, and the baseline's name
- * with the settings it took (empty without a baseline).
+ * with the settings it took (`bsets`; empty without a baseline).
  */
-function pointRow(task: RowTask, status: string, hw: string): Record<string, string | number> {
+function pointRow(task: RowTask, status: string, hw: string, bsets: string[]): Record<string, string | number> {
   const row: Record<string, string | number> = { point: task.point, points: task.points };
   for (const [p, v] of task.sets) row[p] = typeof v === 'boolean' ? String(v) : v;
   row.status = status;
   row.hw = hw;
   row.baseline = task.baseline ? String(baselineDoc(task.baseline).name ?? task.baseline) : '';
-  row.baseline_sets = task.baseline && task.baselineSets ? baselineSets(task.baseline, setStringsOf(task)).join(' ') : '';
-  return csvRounded(row);
+  row.baseline_sets = bsets.join(' ');
+  return row;
 }
 
 /** The row of a point that cannot run on its configuration: why, from its ConfigError (the hw-config's path left out). */
 export function infeasibleRow(task: RowTask, hw: string, e: ConfigError): Record<string, string | number> {
-  return pointRow(task, `infeasible: ${e.message.replace(/^[^:]*\.json: /, '')}`, hw);
+  return csvRounded(pointRow(task, `infeasible: ${e.message.replace(/^[^:]*\.json: /, '')}`, hw, baselineSetsOf(task)));
 }
 
 export function runPoint(task: PointTask): Record<string, string | number> {
@@ -68,10 +71,10 @@ export function runPoint(task: PointTask): Record<string, string | number> {
     if (e instanceof ConfigError) return infeasibleRow(task, cfg.hw.name, e);
     throw e;
   }
-  const row = pointRow(task, 'ok', cfg.hw.name);
+  const bsets = baselineSetsOf(task);
+  const row = pointRow(task, 'ok', cfg.hw.name, bsets);
   Object.assign(row, sop);
   if (task.baseline) {
-    const bsets = task.baselineSets ? baselineSets(task.baseline, setStrings) : [];
     const key = `${task.baseline}|${bsets.join(',')}|${tokens ?? ''}`;
     let b = baselineCache.get(key);
     if (!b) {

@@ -10,7 +10,7 @@ import type { SimReport } from '../../../sim/datapath/report.js';
 import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import type { Mode } from '../../../sim/datapath/datapath.js';
 import { numberOption, plain, run, table, toJson } from '../common.js';
-import { BASELINE_SETS_OPTION, baselineSets, loadHw } from '../hw.js';
+import { BASELINE_SETS_OPTION, loadBaseline, loadHw } from '../hw.js';
 import { stringify } from 'csv-stringify/sync';
 import { checkOutputPath, writeFileAtomic } from '../../../quant/packed/atomic.js';
 import { lutOutputOf } from '../../../sim/config/load.js';
@@ -79,7 +79,7 @@ export function register(y: Argv): Argv {
       run(() => {
         if (argv.csv) checkOutputPath(argv.csv);
         const cfg = loadHw(argv.hw, argv.set);
-        const base = loadHw(argv.baseline, argv['baseline-sets'] ? baselineSets(argv.baseline, argv.set ?? []) : []);
+        const base = loadBaseline(argv.baseline, argv.set ?? [], argv['baseline-sets']);
         const steps = resolveSteps(argv.input, { tensor: argv.tensor, scheme: argv.scheme, tokens: argv.tokens, lut: lutOutputOf(cfg) });
         const mode = argv.mode as Mode;
         const label = steps.length === 1 ? steps[0].name : basename(argv.input);

@@ -62,38 +62,50 @@ export interface FormatRow {
   ratio_energy_to_fp8: number | null;
 }
 
-/** The layers to compare: each step's source weights (a repeated slice stands for its full rows). */
-function sources(steps: Step[]): Array<{ step: Step; t: Tensor2D }> {
+/** A layer to compare: its step, its source weights (a repeated slice stands for its full rows) and Σ w². */
+interface Source {
+  step: Step;
+  t: Tensor2D;
+  signal: number;
+}
+
+function sources(steps: Step[]): Source[] {
+  const signals = new Map<Tensor2D, number>(); // a repeated step is the same tensor: summed once
   return steps.map((step) => {
     const t = step.source();
     if (!t) throw new InputError(step.name, 'no source weights to quantize (a .sopw without its source, or a trace of packed layers)');
-    return { step, t };
+    let signal = signals.get(t);
+    if (signal === undefined) {
+      signal = 0;
+      for (let i = 0; i < t.data.length; i++) signal += t.data[i] * t.data[i];
+      signals.set(t, signal);
+    }
+    return { step, t, signal };
   });
 }
 
 /** One format over every layer: quantized (once per distinct source), measured, and run on its datapath. */
-function formatRow(p: FormatPoint, layers: Array<{ step: Step; t: Tensor2D }>, stats: ActivationStats | null, sets: string[], tokens: number | undefined): { row: Omit<FormatRow, 'ratio_energy_to_fp8'>; report: SimReport } {
+function formatRow(p: FormatPoint, layers: Source[], stats: ActivationStats | null, sets: string[], tokens: number | undefined): { row: Omit<FormatRow, 'ratio_energy_to_fp8'>; report: SimReport } {
   const cfg = loadHw(p.hw, sets);
   const lut = lutOutputOf(cfg);
-  const made = new Map<Tensor2D, ReturnType<typeof quantize>>();
+  // a repeated step is the same tensor: quantized and measured once
+  const made = new Map<Tensor2D, { q: ReturnType<typeof quantize>; m: ReturnType<typeof measure> }>();
   let bits = 0;
   let weights = 0;
   let signal = 0;
   let noise = 0;
   let acos = 0;
-  const works = layers.map(({ step, t }) => {
-    const a = stats ? statsFor(stats, t.name, t.cols) : null;
-    let q = made.get(t);
-    if (!q) {
-      q = quantize(t, p.scheme, { ...p.options, activations: a, ...(lut ? { lut: parseLutFormat(lut) } : {}) });
-      made.set(t, q);
+  const works = layers.map(({ step, t, signal: s2 }) => {
+    let done = made.get(t);
+    if (!done) {
+      const a = stats ? statsFor(stats, t.name, t.cols) : null;
+      const q = quantize(t, p.scheme, { ...p.options, activations: a, ...(lut ? { lut: parseLutFormat(lut) } : {}) });
+      made.set(t, (done = { q, m: measure(t, q, a) }));
     }
+    const { q, m } = done;
     // quality over the layers as they run: a repeated slice counts for the rows it stands for
     const reps = (step.rows ?? t.rows) / t.rows;
-    const m = measure(t, q, a);
     const n = t.rows * t.cols;
-    let s2 = 0;
-    for (let i = 0; i < n; i++) s2 += t.data[i] * t.data[i];
     weights += reps * n;
     bits += reps * bitsAccount(q).total;
     signal += reps * s2;

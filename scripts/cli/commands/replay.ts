@@ -14,7 +14,7 @@ import { readTrace } from '../../../sim/trace/trace.js';
 import { resolveSteps, type Step } from '../../../sim/trace/steps.js';
 import { fmt, numberOption, run, table, toJson } from '../common.js';
 import { printable } from '../../../quant/io/tensor.js';
-import { BASELINE_SETS_OPTION, baselineSets, loadHw } from '../hw.js';
+import { BASELINE_SETS_OPTION, loadBaseline, loadHw } from '../hw.js';
 import { lutOutputOf, type LoadedConfig } from '../../../sim/config/load.js';
 import { layerCsvRow, stepLayers, stepScheme, summary } from '../sim-run.js';
 import { baselineLayer, ratios } from './compare.js';
@@ -39,7 +39,7 @@ export function register(y: Argv): Argv {
       run(() => {
         if (argv.csv) checkOutputPath(argv.csv);
         const cfg = loadHw(argv.hw, argv.set);
-        const base = argv.baseline ? loadHw(argv.baseline, argv['baseline-sets'] ? baselineSets(argv.baseline, argv.set ?? []) : []) : null;
+        const base = argv.baseline ? loadBaseline(argv.baseline, argv.set ?? [], argv['baseline-sets']) : null;
         const tr = readTrace(argv.trace);
         const steps = resolveSteps(argv.trace, { tokens: argv.tokens, lut: lutOutputOf(cfg) });
         replay(argv, tr.name, cfg, base, steps);
